@@ -1,0 +1,182 @@
+"""Data tables: the regions each cloud offers with their zones, and per-environment defaults.
+
+Zone lists are the zones a new account or project sees; the network plan spreads subnets over
+the first ones (three in production, two elsewhere).
+"""
+
+from jinja2.ext import Extension
+
+AWS_REGIONS = {
+    "us-east-1": "abcdef",
+    "us-east-2": "abc",
+    "us-west-1": "ac",
+    "us-west-2": "abcd",
+    "af-south-1": "abc",
+    "ap-east-1": "abc",
+    "ap-south-1": "abc",
+    "ap-south-2": "abc",
+    "ap-southeast-1": "abc",
+    "ap-southeast-2": "abc",
+    "ap-southeast-3": "abc",
+    "ap-southeast-4": "abc",
+    "ap-southeast-5": "abc",
+    "ap-southeast-7": "abc",
+    "ap-northeast-1": "acd",
+    "ap-northeast-2": "abcd",
+    "ap-northeast-3": "abc",
+    "ca-central-1": "abd",
+    "ca-west-1": "abc",
+    "eu-central-1": "abc",
+    "eu-central-2": "abc",
+    "eu-west-1": "abc",
+    "eu-west-2": "abc",
+    "eu-west-3": "abc",
+    "eu-south-1": "abc",
+    "eu-south-2": "abc",
+    "eu-north-1": "abc",
+    "il-central-1": "abc",
+    "me-south-1": "abc",
+    "me-central-1": "abc",
+    "mx-central-1": "abc",
+    "sa-east-1": "abc",
+}
+
+GCP_REGIONS = {
+    "us-central1": "abcf",
+    "us-east1": "bcd",
+    "us-east4": "abc",
+    "us-east5": "abc",
+    "us-south1": "abc",
+    "us-west1": "abc",
+    "us-west2": "abc",
+    "us-west3": "abc",
+    "us-west4": "abc",
+    "northamerica-northeast1": "abc",
+    "northamerica-northeast2": "abc",
+    "southamerica-east1": "abc",
+    "europe-west1": "bcd",
+    "europe-west2": "abc",
+    "europe-west3": "abc",
+    "europe-west4": "abc",
+    "europe-west6": "abc",
+    "europe-west8": "abc",
+    "europe-west9": "abc",
+    "europe-north1": "abc",
+    "europe-central2": "abc",
+    "europe-southwest1": "abc",
+    "asia-east1": "abc",
+    "asia-east2": "abc",
+    "asia-northeast1": "abc",
+    "asia-northeast2": "abc",
+    "asia-northeast3": "abc",
+    "asia-south1": "abc",
+    "asia-southeast1": "abc",
+    "asia-southeast2": "abc",
+    "australia-southeast1": "abc",
+    "me-west1": "abc",
+}
+
+# Azure regions with availability zones 1-3; regions without zones are not offered.
+AZURE_REGIONS = [
+    "eastus",
+    "eastus2",
+    "centralus",
+    "southcentralus",
+    "westus2",
+    "westus3",
+    "canadacentral",
+    "brazilsouth",
+    "northeurope",
+    "westeurope",
+    "uksouth",
+    "francecentral",
+    "germanywestcentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "norwayeast",
+    "polandcentral",
+    "italynorth",
+    "spaincentral",
+    "southafricanorth",
+    "uaenorth",
+    "qatarcentral",
+    "israelcentral",
+    "centralindia",
+    "eastasia",
+    "southeastasia",
+    "japaneast",
+    "koreacentral",
+    "australiaeast",
+    "newzealandnorth",
+]
+
+
+def zones(cloud: str, region: str) -> list[str]:
+    """Zone names of a region, or [] when the region is unknown for that cloud."""
+    if cloud == "aws":
+        return [region + letter for letter in AWS_REGIONS.get(region, "")]
+    if cloud == "gcp":
+        return [f"{region}-{letter}" for letter in GCP_REGIONS.get(region, "")]
+    if cloud == "azure":
+        return ["1", "2", "3"] if region in AZURE_REGIONS else []
+    return []
+
+
+def regions(cloud: str) -> list[str]:
+    return sorted({"aws": AWS_REGIONS, "gcp": GCP_REGIONS, "azure": AZURE_REGIONS}.get(cloud, []))
+
+
+# Sizing by environment role. Production is the last environment in the list.
+PRODUCTION = {
+    "zone_count": 3,
+    "nat_per_zone": True,
+    "node_instance_types": ["m7i.large"],
+    "node_min": 3,
+    "node_desired": 3,
+    "node_max": 9,
+    "replicas_min": 3,
+    "replicas_max": 12,
+    "max_unavailable": 0,
+    "max_surge": "25%",
+    "cpu_request": "250m",
+    "memory_request": "256Mi",
+    "memory_limit": "512Mi",
+    "log_retention_days": 365,
+    "backup": True,
+    "backup_retention_days": 35,
+    "deletion_protection": True,
+    "budget_share": 1.0,
+}
+
+NON_PRODUCTION = {
+    "zone_count": 2,
+    "nat_per_zone": False,
+    "node_instance_types": ["t3.large"],
+    "node_min": 1,
+    "node_desired": 2,
+    "node_max": 4,
+    "replicas_min": 1,
+    "replicas_max": 3,
+    "max_unavailable": 1,
+    "max_surge": 1,
+    "cpu_request": "100m",
+    "memory_request": "128Mi",
+    "memory_limit": "256Mi",
+    "log_retention_days": 30,
+    "backup": False,
+    "backup_retention_days": 7,
+    "deletion_protection": False,
+    "budget_share": 0.25,
+}
+
+# Each environment's network must hold a /22 private subnet per zone: at least a /20.
+LARGEST_ENVIRONMENT_PREFIX = 20
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+
+
+class CatalogExtension(Extension):
+    """Loaded first by copier.yml, so the modules that import this one find it."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals.update(cloud_regions=regions, cloud_zones=zones)

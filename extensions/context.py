@@ -1,0 +1,128 @@
+"""ContextHook: values derived from the answers, recomputed on every render and update.
+
+Templates read them from `infra` (see `derive`). Copier builds a new context for every
+file it renders, so the result is cached per distinct set of answers.
+"""
+
+import ipaddress
+import math
+
+from copier_template_extensions import ContextHook
+
+from . import catalog, filters, validation
+
+ANSWERS = (
+    "project_name",
+    "project_slug",
+    "team",
+    "repository",
+    "cloud",
+    "region",
+    "orchestrator",
+    "environments",
+    "network_cidr",
+    "monthly_budget_usd",
+    "aws_account_id",
+)
+
+
+def answer_errors(answers: dict) -> list[str]:
+    """Errors in the answers derive() depends on; derive() runs only without any."""
+    environments = answers.get("environments")
+    checks = [
+        validation.label_error(answers.get("project_slug", ""), "project_slug", 30),
+        validation.region_error(answers.get("region", ""), answers.get("cloud", "")),
+        validation.environments_error(environments),
+        validation.network_cidr_error(answers.get("network_cidr", ""), environments),
+    ]
+    return [error for error in checks if error]
+
+
+def network_plan(network_cidr: str, environments: list[str], zone_counts: list[int]) -> list[dict]:
+    """One block per environment, cut from network_cidr in order and never overlapping.
+
+    Inside an environment's block, each zone gets a private subnet of a quarter of the block
+    (workloads, nodes, pods), and the last quarter holds the public subnets (one sixteenth each:
+    load balancers and NAT gateways only).
+    """
+    supernet = ipaddress.IPv4Network(network_cidr)
+    slots = validation.environment_slots(len(environments))
+    blocks = list(supernet.subnets(new_prefix=supernet.prefixlen + int(math.log2(slots))))
+    plan = []
+    for block, zone_count in zip(blocks, zone_counts, strict=False):
+        quarters = list(block.subnets(new_prefix=block.prefixlen + 2))
+        public = list(quarters[3].subnets(new_prefix=block.prefixlen + 4))
+        plan.append(
+            {
+                "cidr": str(block),
+                "private_subnets": [str(net) for net in quarters[:zone_count]],
+                "public_subnets": [str(net) for net in public[:zone_count]],
+            }
+        )
+    return plan
+
+
+def derive(answers: dict) -> dict:
+    """Everything the template needs beyond the raw answers. Pure: same answers, same result."""
+    slug = answers["project_slug"]
+    environments = answers["environments"]
+    production = environments[-1]
+    region_zones = catalog.zones(answers["cloud"], answers["region"])
+    sizing = [catalog.PRODUCTION if env == production else catalog.NON_PRODUCTION for env in environments]
+    zone_counts = [min(size["zone_count"], len(region_zones)) for size in sizing]
+    plan = network_plan(answers["network_cidr"], environments, zone_counts)
+    budget = int(answers.get("monthly_budget_usd") or 0)
+
+    per_environment = {}
+    for index, (env, size, net, zone_count) in enumerate(zip(environments, sizing, plan, zone_counts, strict=True)):
+        per_environment[env] = {
+            **size,
+            **net,
+            "name": env,
+            "index": index,
+            "is_production": env == production,
+            "zones": region_zones[:zone_count],
+            "resource_prefix": f"{slug}-{env}",
+            "cluster_name": f"{slug}-{env}",
+            "deploy_role_name": f"{slug}-{env}-deploy",
+            "state_key": f"environments/{env}/terraform.tfstate",
+            "budget_usd": max(10, round(budget * size["budget_share"])),
+        }
+
+    return {
+        "slug": slug,
+        "production": production,
+        "non_production": environments[:-1],
+        "zones": region_zones,
+        "environments": per_environment,
+        "state_bucket": filters.bucket_name(slug, "tfstate", filters.short_hash(answers["repository"] + slug)),
+        "registry_repository": slug,
+        "plan_role_name": f"{slug}-plan",
+        "publish_role_name": f"{slug}-publish",
+        "namespace": slug,
+        "labels": {
+            "app.kubernetes.io/name": slug,
+            "app.kubernetes.io/part-of": slug,
+            "app.kubernetes.io/managed-by": "Helm",
+        },
+        "tags": {
+            "Project": slug,
+            "Team": answers["team"],
+            "ManagedBy": "terraform",
+            "Repository": answers["repository"],
+        },
+    }
+
+
+_cache: dict[tuple, dict] = {}
+
+
+class DerivedContext(ContextHook):
+    def hook(self, context):
+        answers = {key: context.get(key) for key in ANSWERS}
+        if answer_errors(answers):  # validators report these; nothing to derive yet
+            return
+        key = repr(sorted(answers.items()))
+        if key not in _cache:
+            _cache[key] = derive(answers)
+        context["infra"] = _cache[key]

@@ -1,0 +1,149 @@
+"""Every question rejects its bad answers at question time: a message naming the field and the
+rule, a non-zero exit, and nothing written. Tried through --data, the API's data= and --defaults."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from copier import run_copy
+from helpers import ROOT, answers
+
+BAD_ANSWERS = [
+    ("project_name", ""),
+    ("project_name", "1st service"),
+    ("project_name", "svc$(touch /tmp/pwned)"),
+    ("project_name", "svc: {a: b}"),
+    ("project_name", "svc\nnext: line"),
+    ("project_name", "x" * 61),
+    ("project_slug", "My_Service"),
+    ("project_slug", "-svc"),
+    ("project_slug", "svc-"),
+    ("project_slug", "a" * 31),
+    ("project_slug", "a"),
+    ("project_slug", "svc;rm -rf"),
+    ("team", "Team One"),
+    ("repository", "acme"),
+    ("repository", "acme/*"),
+    ("repository", "acme/payments api"),
+    ("repository", "acme/.."),
+    ("alert_email", "not-an-email"),
+    ("alert_email", "a@b"),
+    ("monthly_budget_usd", 0),
+    ("monthly_budget_usd", -5),
+    ("region", "us-east-9"),
+    ("region", "eastus"),
+    ("aws_account_id", "12345"),
+    ("aws_account_id", "12345678901a"),
+    ("environments", []),
+    ("environments", ["dev", "dev"]),
+    ("environments", ["Dev"]),
+    ("environments", ["e1", "e2", "e3", "e4", "e5", "e6", "e7"]),
+    ("environments", ["averyveryverylongname"]),
+    ("environments", "dev"),
+    ("environments", ["dev", "st@ge"]),
+    ("environments", ["dev", "-prod"]),
+    ("network_cidr", "10.40.0.0/33"),
+    ("network_cidr", "8.8.0.0/16"),
+    ("network_cidr", "10.40.0.1/14"),
+    ("network_cidr", "10.40.0.0/24"),
+    ("network_cidr", "not-a-cidr"),
+    ("network_cidr", "fd00::/48"),
+    ("slo_availability", 100),
+    ("slo_latency_ms", 0),
+    ("kubernetes_version", "1.20"),
+    ("cloud", "digitalocean"),
+]
+
+# An answer that is only wrong together with another one.
+BAD_COMBINATIONS = [
+    ("network_cidr", {"network_cidr": "10.0.0.0/18", "environments": ["a", "b", "c", "d", "e"]}),
+]
+
+CASES = [(field, {field: value}) for field, value in BAD_ANSWERS] + BAD_COMBINATIONS
+IDS = [f"{field}={json.dumps(bad)[:40]}" for field, bad in CASES]
+
+
+def cli_value(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def assert_rejected(message: str, field: str, destination: Path):
+    assert field in message, message
+    assert not destination.exists() or not any(destination.iterdir()), "files were written"
+
+
+@pytest.mark.parametrize(("field", "bad"), CASES, ids=IDS)
+def test_rejected_through_data(tmp_path, field, bad):
+    destination = tmp_path / "out"
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - copier raises ValueError or its own errors
+        run_copy(
+            str(ROOT), str(destination), data=answers(**bad), defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD"
+        )
+    assert_rejected(str(raised.value), field, destination)
+
+
+@pytest.mark.parametrize(("field", "bad"), CASES, ids=IDS)
+def test_rejected_as_default(copie, field, bad):
+    result = copie.copy(extra_answers=answers(**bad))  # --defaults with the bad value as the default
+    assert result.exception is not None
+    assert result.exit_code != 0
+    assert_rejected(str(result.exception), field, result.project_dir or Path("/nonexistent"))
+
+
+@pytest.mark.parametrize(("field", "bad"), CASES, ids=IDS)
+def test_rejected_by_cli(tmp_path, field, bad):
+    destination = tmp_path / "out"
+    data = [arg for key, value in answers(**bad).items() for arg in ("--data", f"{key}={cli_value(value)}")]
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+            *data,
+            str(ROOT),
+            str(destination),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert process.returncode != 0
+    assert_rejected(process.stderr, field, destination)
+
+
+def test_rejected_from_data_file(tmp_path):
+    data_file = tmp_path / "answers.yml"
+    data_file.write_text(yaml.safe_dump(answers(network_cidr="192.169.0.0/16")))
+    destination = tmp_path / "out"
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--vcs-ref",
+            "HEAD",
+            "--data-file",
+            str(data_file),
+            str(ROOT),
+            str(destination),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert process.returncode != 0
+    assert_rejected(process.stderr, "network_cidr", destination)
+    assert "private range" in process.stderr
