@@ -1,0 +1,402 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+
+  public_endpoint = length(var.public_access_cidrs) > 0
+  log_group       = "/aws/eks/${var.name}/cluster"
+  # Built from the name, not the resource, so the key policy can reference it before the group exists.
+  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group}"
+
+  # Installed before the nodes: they need the network plugin to become Ready.
+  addons_before_nodes = toset(["eks-pod-identity-agent", "kube-proxy", "vpc-cni"])
+  # Deployments that need a node to run on, or Terraform waits for them in vain.
+  addons_after_nodes = toset(["coredns"])
+}
+
+# ---------------------------------------------------------------- control plane
+
+data "aws_iam_policy_document" "cluster_assume" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["eks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "cluster" {
+  name               = "${var.name}-cluster"
+  assume_role_policy = data.aws_iam_policy_document.cluster_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cluster" {
+  role       = aws_iam_role.cluster.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonEKSClusterPolicy"
+}
+
+data "aws_iam_policy_document" "account_key_admin" {
+  # A key policy's "*" resource is the key itself, and the account statement only hands
+  # control to IAM, as AWS's default key policy does.
+  #checkov:skip=CKV_AWS_109:key policy; "*" is this key and the principal is the owning account
+  #checkov:skip=CKV_AWS_111:key policy; "*" is this key and the principal is the owning account
+  #checkov:skip=CKV_AWS_356:key policy; "*" is this key and the principal is the owning account
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+}
+
+resource "aws_kms_key" "secrets" {
+  description             = "Encrypts the Kubernetes secrets of ${var.name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.account_key_admin.json
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "secrets" {
+  name          = "alias/${var.name}-eks-secrets"
+  target_key_id = aws_kms_key.secrets.key_id
+}
+
+data "aws_iam_policy_document" "cluster_encryption" {
+  statement {
+    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
+    resources = [aws_kms_key.secrets.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "cluster_encryption" {
+  name   = "encrypt-secrets"
+  role   = aws_iam_role.cluster.id
+  policy = data.aws_iam_policy_document.cluster_encryption.json
+}
+
+data "aws_iam_policy_document" "logs_key" {
+  source_policy_documents = [data.aws_iam_policy_document.account_key_admin.json]
+
+  statement {
+    sid = "CloudWatchLogsUse"
+    actions = [
+      "kms:Encrypt*",
+      "kms:Decrypt*",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:Describe*",
+    ]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = [local.log_group_arn]
+    }
+  }
+}
+
+resource "aws_kms_key" "logs" {
+  description             = "Encrypts the control-plane logs of ${var.name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.logs_key.json
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "logs" {
+  name          = "alias/${var.name}-eks-logs"
+  target_key_id = aws_kms_key.logs.key_id
+}
+
+# EKS writes to this group by its fixed name; creating it first sets retention and encryption.
+resource "aws_cloudwatch_log_group" "cluster" {
+  # Retention is chosen per environment: production keeps a year, others less to save cost.
+  #checkov:skip=CKV_AWS_338:retention is an input; production passes 365 days
+  name              = local.log_group
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+
+  tags = var.tags
+}
+
+resource "aws_eks_cluster" "this" {
+  name                          = var.name
+  version                       = var.kubernetes_version
+  role_arn                      = aws_iam_role.cluster.arn
+  enabled_cluster_log_types     = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+  bootstrap_self_managed_addons = false
+  deletion_protection           = var.deletion_protection
+
+  access_config {
+    authentication_mode = "API"
+    # Admins come only from admin_role_arns, whoever runs the first apply.
+    bootstrap_cluster_creator_admin_permissions = false
+  }
+
+  vpc_config {
+    subnet_ids              = var.subnet_ids
+    endpoint_private_access = true
+    endpoint_public_access  = local.public_endpoint
+    public_access_cidrs     = local.public_endpoint ? var.public_access_cidrs : null
+  }
+
+  encryption_config {
+    resources = ["secrets"]
+
+    provider {
+      key_arn = aws_kms_key.secrets.arn
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    postcondition {
+      condition     = self.vpc_config[0].vpc_id == var.vpc_id
+      error_message = "subnet_ids must be subnets of vpc_id."
+    }
+  }
+
+  depends_on = [
+    aws_cloudwatch_log_group.cluster,
+    aws_iam_role_policy_attachment.cluster,
+    aws_iam_role_policy.cluster_encryption,
+  ]
+}
+
+# ---------------------------------------------------------------- access
+
+resource "aws_eks_access_entry" "admin" {
+  for_each = toset(var.admin_role_arns)
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = each.value
+  type          = "STANDARD"
+
+  tags = var.tags
+}
+
+resource "aws_eks_access_policy_association" "admin" {
+  for_each = toset(var.admin_role_arns)
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.admin[each.key].principal_arn
+  policy_arn    = "arn:${local.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+  access_scope {
+    type = "cluster"
+  }
+}
+
+# ---------------------------------------------------------------- nodes
+
+data "aws_iam_policy_document" "node_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "node" {
+  name               = "${var.name}-node"
+  assume_role_policy = data.aws_iam_policy_document.node_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "node" {
+  for_each = toset([
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryPullOnly",
+  ])
+
+  role       = aws_iam_role.node.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
+}
+
+resource "aws_launch_template" "node" {
+  name                   = "${var.name}-node"
+  description            = "Nodes of ${var.name}: IMDSv2 only, encrypted root volume, no SSH key"
+  update_default_version = true
+
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "required"
+    # Pods get AWS credentials from EKS Pod Identity; a hop limit of 1 keeps them away
+    # from the node's own credentials.
+    http_put_response_hop_limit = 1
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+
+    ebs {
+      volume_size           = var.node_disk_size_gb
+      volume_type           = "gp3"
+      encrypted             = true
+      delete_on_termination = true
+    }
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = merge(var.tags, { Name = "${var.name}-node" })
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = merge(var.tags, { Name = "${var.name}-node" })
+  }
+
+  tags = var.tags
+}
+
+resource "aws_eks_node_group" "default" {
+  cluster_name           = aws_eks_cluster.this.name
+  node_group_name_prefix = "default-"
+  node_role_arn          = aws_iam_role.node.arn
+  subnet_ids             = var.subnet_ids
+  version                = aws_eks_cluster.this.version
+  ami_type               = var.node_ami_type
+  capacity_type          = "ON_DEMAND"
+  instance_types         = var.node_instance_types
+
+  scaling_config {
+    min_size     = var.node_min_size
+    desired_size = var.node_desired_size
+    max_size     = var.node_max_size
+  }
+
+  update_config {
+    max_unavailable = 1
+  }
+
+  launch_template {
+    id      = aws_launch_template.node.id
+    version = aws_launch_template.node.latest_version
+  }
+
+  tags = var.tags
+
+  # A change that replaces the group (e.g. instance types) brings up the new nodes first.
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  depends_on = [
+    aws_iam_role_policy_attachment.node,
+    aws_eks_addon.before_nodes,
+  ]
+}
+
+# ---------------------------------------------------------------- add-ons
+
+data "aws_eks_addon_version" "this" {
+  for_each = setunion(local.addons_before_nodes, local.addons_after_nodes)
+
+  addon_name         = each.value
+  kubernetes_version = aws_eks_cluster.this.version
+}
+
+resource "aws_eks_addon" "before_nodes" {
+  for_each = local.addons_before_nodes
+
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = each.value
+  addon_version               = data.aws_eks_addon_version.this[each.value].version
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+  # The Helm chart's NetworkPolicy is enforced only when the VPC CNI's policy agent is on.
+  configuration_values = each.value == "vpc-cni" ? jsonencode({ enableNetworkPolicy = "true" }) : null
+
+  tags = var.tags
+}
+
+resource "aws_eks_addon" "after_nodes" {
+  for_each = local.addons_after_nodes
+
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = each.value
+  addon_version               = data.aws_eks_addon_version.this[each.value].version
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  tags = var.tags
+
+  depends_on = [aws_eks_node_group.default]
+}
+
+# ---------------------------------------------------------------- the service's pods
+
+# Only the service account named here, in this cluster, may assume the role.
+data "aws_iam_policy_document" "workload_assume" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/eks-cluster-arn"
+      values   = [aws_eks_cluster.this.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/kubernetes-namespace"
+      values   = [var.workload_namespace]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/kubernetes-service-account"
+      values   = [var.workload_service_account]
+    }
+  }
+}
+
+# Starts with no permissions: attach what the service needs (e.g. from the environment's main.tf).
+resource "aws_iam_role" "workload" {
+  name               = "${var.name}-workload"
+  assume_role_policy = data.aws_iam_policy_document.workload_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_eks_pod_identity_association" "workload" {
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = var.workload_namespace
+  service_account = var.workload_service_account
+  role_arn        = aws_iam_role.workload.arn
+
+  tags = var.tags
+}
