@@ -1,0 +1,1 @@
+"""HTTP service: hello endpoint, health probes and Prometheus metrics."""
