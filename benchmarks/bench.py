@@ -12,7 +12,6 @@ files=<n> copy_s=<median> floor_s=<median> update_s=<median> copy_vs_floor=<rati
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,17 +22,10 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from helpers import GIT, snapshot  # noqa: E402
+
 ANSWERS = ROOT / "tests" / "answers" / "default.yml"
-GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false"]
-
-
-def snapshot(destination: Path) -> Path:
-    """A committed, tagged copy of the working tree: what `copier update` compares against."""
-    ignore = shutil.ignore_patterns(".git", ".venv", ".tools", "__pycache__", ".pytest_cache", ".ruff_cache")
-    shutil.copytree(ROOT, destination, ignore=ignore)
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"], ["tag", "v0.0.0"]):
-        subprocess.run([*GIT, *command], cwd=destination, check=True)
-    return destination
 
 
 def timed(command: list[str], cwd: Path | None = None) -> float:

@@ -20,6 +20,8 @@ def dns_label(text: str, max_length: int = 63) -> str:
     """
     label = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
     label = re.sub(r"^[^a-z]+", "", label) or "svc"
+    if len(label) < 2:  # one-letter names are too short for most resource rules
+        label += "-svc"
     if len(label) > max_length:
         label = label[: max_length - 5].rstrip("-") + "-" + short_hash(label, 4)
     return label

@@ -1,6 +1,8 @@
 """Shared helpers: the example answers and a non-interactive render."""
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -19,10 +21,22 @@ def answers(**overrides) -> dict:
     return {**EXAMPLE_ANSWERS, **overrides}
 
 
-def render(destination: Path, **overrides) -> Path:
-    """Render the template's working tree (uncommitted changes included) non-interactively."""
+GIT = ["git", "-c", "user.name=copier-infra tests", "-c", "user.email=tests@example.com", "-c", "commit.gpgsign=false"]
+
+
+def snapshot(destination: Path, tag: str = "v0.0.0") -> Path:
+    """A committed, tagged copy of the template's working tree, as a release would be."""
+    ignore = shutil.ignore_patterns(".git", ".venv", ".tools", "__pycache__", ".pytest_cache", ".ruff_cache")
+    shutil.copytree(ROOT, destination, ignore=ignore)
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"], ["tag", tag]):
+        subprocess.run([*GIT, *command], cwd=destination, check=True)
+    return destination
+
+
+def render(destination: Path, template: Path = ROOT, **overrides) -> Path:
+    """Render the template (by default its working tree, uncommitted changes included)."""
     run_copy(
-        str(ROOT),
+        str(template),
         str(destination),
         data=answers(**overrides),
         defaults=True,
@@ -31,3 +45,12 @@ def render(destination: Path, **overrides) -> Path:
         vcs_ref="HEAD",
     )
     return destination
+
+
+def load_hcl(path: Path) -> dict:
+    """A .tf or .tfvars file parsed, with plain (unquoted) strings and keys."""
+    import hcl2
+    from hcl2.utils import SerializationOptions
+
+    options = SerializationOptions(strip_string_quotes=True, with_comments=False, explicit_blocks=False)
+    return hcl2.loads(path.read_text(), serialization_options=options)

@@ -33,6 +33,7 @@ def derived(**overrides) -> dict:
         ("  my__Service--2 ", "my-service-2"),
         ("2fast", "fast"),
         ("***", "svc"),
+        ("P", "p-svc"),
     ],
 )
 def test_dns_label(text, expected):
