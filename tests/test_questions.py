@@ -93,29 +93,19 @@ def test_rejected_as_default(copie, field, bad):
     assert_rejected(str(result.exception), field, result.project_dir or Path("/nonexistent"))
 
 
+def copier_cli(*arguments: str, destination: Path) -> subprocess.CompletedProcess:
+    """`copier copy --trust --defaults` of the working tree as a separate process."""
+    command = [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref", "HEAD", *arguments]
+    return subprocess.run(
+        [*command, str(ROOT), str(destination)], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 @pytest.mark.parametrize(("field", "bad"), CASES, ids=IDS)
 def test_rejected_by_cli(tmp_path, field, bad):
     destination = tmp_path / "out"
     data = [arg for key, value in answers(**bad).items() for arg in ("--data", f"{key}={cli_value(value)}")]
-    process = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "--trust",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            *data,
-            str(ROOT),
-            str(destination),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    process = copier_cli(*data, destination=destination)
     assert process.returncode != 0
     assert_rejected(process.stderr, field, destination)
 
@@ -124,26 +114,15 @@ def test_rejected_from_data_file(tmp_path):
     data_file = tmp_path / "answers.yml"
     data_file.write_text(yaml.safe_dump(answers(network_cidr="192.169.0.0/16")))
     destination = tmp_path / "out"
-    process = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "--trust",
-            "--defaults",
-            "--vcs-ref",
-            "HEAD",
-            "--data-file",
-            str(data_file),
-            str(ROOT),
-            str(destination),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    process = copier_cli("--data-file", str(data_file), destination=destination)
     assert process.returncode != 0
     assert_rejected(process.stderr, "network_cidr", destination)
     assert "private range" in process.stderr
+
+
+def test_good_answers_through_the_cli_render(tmp_path):
+    """The counterpart of the rejections above: the same path accepts good answers."""
+    data = [arg for key, value in answers().items() for arg in ("--data", f"{key}={cli_value(value)}")]
+    process = copier_cli(*data, destination=tmp_path / "out")
+    assert process.returncode == 0, process.stderr
+    assert (tmp_path / "out" / ".copier-answers.yml").is_file()

@@ -1,0 +1,138 @@
+"""Rendering: every combination renders, deterministically, with no Jinja left behind, and
+passes the validators its owner's CI would run."""
+
+import filecmp
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from combinations import AXES, choices, combination_id, pairwise
+from harness import validate
+from helpers import load_hcl, render, snapshot
+
+JINJA_LEFTOVER = re.compile(r"{%-?\s|\s-?%}|{#\s|\.jinja\b|\bUndefined\b")
+
+# Variants of the non-axis answers that change the shape of the output.
+ENVIRONMENT_VARIANTS = {
+    "one-environment": {"environments": ["prod"], "network_cidr": "10.8.0.0/20", "region": "eu-west-1"},
+    "six-environments": {
+        "environments": ["dev", "test", "qa", "uat", "preprod", "live"],
+        "network_cidr": "172.16.0.0/12",
+        "region": "us-west-1",
+    },
+}
+
+
+def files_of(project: Path) -> list[Path]:
+    return sorted(path for path in project.rglob("*") if path.is_file() and ".git" not in path.parts)
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory) -> dict[str, Path]:
+    """Every combination of the pairwise set and every environment variant, rendered once."""
+    root = tmp_path_factory.mktemp("matrix")
+    projects = {}
+    for combo in pairwise():
+        projects[combination_id(combo)] = render(root / combination_id(combo), **combo)
+    for name, overrides in ENVIRONMENT_VARIANTS.items():
+        projects[name] = render(root / name, **overrides)
+    return projects
+
+
+def test_pairwise_covers_every_choice():
+    combos = pairwise()
+    for axis in AXES:
+        assert {combo[axis] for combo in combos} == set(choices()[axis])
+
+
+def test_default_project_layout(default_project):
+    for env in ("dev", "staging", "prod"):
+        assert (default_project / "terraform" / "environments" / env / "main.tf").is_file()
+        assert (default_project / "deploy" / f"values-{env}.yaml").is_file()
+    for path in (
+        "terraform/bootstrap/main.tf",
+        "Dockerfile",
+        "Makefile",
+        "README.md",
+        ".copier-answers.yml",
+        "app",
+        "deploy/chart/Chart.yaml",
+        "monitoring/prometheus/alerts.yml",
+        ".github/workflows",
+    ):
+        assert (default_project / path).exists(), path
+
+
+def test_no_jinja_left(default_project):
+    for path in files_of(default_project):
+        assert "{{" not in str(path.relative_to(default_project)) and "{%" not in str(path)
+        if path.suffix in {".png", ".ico"}:
+            continue
+        text = path.read_text()
+        leftover = JINJA_LEFTOVER.search(text)
+        assert leftover is None, f"{path}: {text[max(0, leftover.start() - 60) : leftover.end() + 60]!r}"
+
+
+def test_same_answers_same_bytes(tmp_path):
+    template = snapshot(tmp_path / "template")
+    once, again = render(tmp_path / "once", template), render(tmp_path / "again", template)
+    first = [path.relative_to(once) for path in files_of(once)]
+    second = [path.relative_to(again) for path in files_of(again)]
+    assert len(first) > 50
+    assert first == second
+    _, mismatch, errors = filecmp.cmpfiles(once, again, [str(path) for path in first], shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_environment_roots_use_the_derived_plan(default_project):
+    root = default_project / "terraform" / "environments" / "prod"
+    tfvars = load_hcl(root / "terraform.tfvars")
+    assert tfvars["cidr"] == "10.42.0.0/16"
+    assert tfvars["zones"] == ["us-east-1a", "us-east-1b", "us-east-1c"]
+    assert tfvars["private_subnets"] == ["10.42.0.0/18", "10.42.64.0/18", "10.42.128.0/18"]
+    assert tfvars["node_min_size"] >= 3
+    s3 = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["s3"]
+    assert s3["use_lockfile"] is True
+    assert s3["encrypt"] is True
+    assert s3["key"] == "environments/prod/terraform.tfstate"
+    assert s3["kms_key_id"] == f"alias/{s3['bucket']}"
+    dev = load_hcl(default_project / "terraform" / "environments" / "dev" / "terraform.tfvars")
+    assert dev["cidr"] == "10.40.0.0/16"
+    assert dev["node_min_size"] < tfvars["node_min_size"]
+
+
+def test_ci_roles_trust_exactly_one_subject(default_project):
+    bootstrap = default_project / "terraform" / "bootstrap"
+    variables = {
+        name: spec for block in load_hcl(bootstrap / "variables.tf")["variable"] for name, spec in block.items()
+    }
+    assert variables["repository"]["default"] == "acme/payments-api"
+    assert sorted(variables["environments"]["default"]) == ["dev", "prod", "staging"]
+    iam = load_hcl(bootstrap / "iam.tf")
+    subjects = iam["locals"][0]["github_subjects"]
+    assert '"repo:${var.repository}:environment:${env}"' in subjects
+    assert "*" not in subjects
+    trust = next(
+        block["aws_iam_policy_document"]["github_trust"]
+        for block in iam["data"]
+        if "github_trust" in block.get("aws_iam_policy_document", {})
+    )
+    conditions = {c["variable"]: c for c in trust["statement"][0]["condition"]}
+    assert conditions["token.actions.githubusercontent.com:sub"]["test"] == "StringEquals"
+    assert conditions["token.actions.githubusercontent.com:aud"]["values"] == ["sts.amazonaws.com"]
+
+
+def test_values_files_follow_the_sizing(default_project):
+    prod = yaml.safe_load((default_project / "deploy/values-prod.yaml").read_text())
+    dev = yaml.safe_load((default_project / "deploy/values-dev.yaml").read_text())
+    assert yaml.dump(prod) != yaml.dump(dev)
+
+
+def test_default_project_passes_every_validator(default_project):
+    validate(default_project).assert_ok()
+
+
+def test_matrix_passes_every_validator(matrix):
+    # one run of each tool over every rendered project
+    validate(*matrix.values()).assert_ok()
