@@ -166,7 +166,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "StateKey"
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
-    resources = [aws_kms_key.state.arn]
+    resources = [module.state_key.key_arn]
   }
 
   # The rest of the bootstrap is out of reach even where PowerUserAccess or the name prefix
@@ -236,12 +236,21 @@ data "aws_iam_policy_document" "deploy" {
     sid    = "DenyKeyChanges"
     effect = "Deny"
     actions = [
+      "kms:CreateAlias",
+      "kms:DeleteAlias",
       "kms:DisableKey",
       "kms:DisableKeyRotation",
       "kms:PutKeyPolicy",
       "kms:ScheduleKeyDeletion",
+      "kms:UpdateAlias",
     ]
-    resources = [aws_kms_key.state.arn, module.registry.kms_key_arn]
+    # The backends name the state key by its alias: repointing it would move the state to another key.
+    resources = [
+      module.state_key.key_arn,
+      module.state_key.alias_arn,
+      module.registry.kms_key_arn,
+      module.registry.kms_alias_arn,
+    ]
   }
 
   # Images are published only by the publish role; deploys promote them by digest.
@@ -304,7 +313,7 @@ data "aws_iam_policy_document" "plan" {
   statement {
     sid       = "StateDecrypt"
     actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.state.arn]
+    resources = [module.state_key.key_arn]
   }
 }
 

@@ -3,29 +3,19 @@ data "aws_partition" "current" {}
 locals {
   partition    = data.aws_partition.current.partition
   account_root = "arn:${local.partition}:iam::${var.aws_account_id}:root"
+  buckets = {
+    state = aws_s3_bucket.state.id
+    logs  = aws_s3_bucket.logs.id
+  }
 }
 
 # ---------------------------------------------------------------- state encryption key
 
-resource "aws_kms_key" "state" {
-  description             = "Encrypts the Terraform state in ${var.state_bucket_name}"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountIAMPolicies"
-      Effect    = "Allow"
-      Principal = { AWS = local.account_root }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-}
+module "state_key" {
+  source = "../modules/kms-key"
 
-resource "aws_kms_alias" "state" {
-  name          = "alias/${var.state_bucket_name}"
-  target_key_id = aws_kms_key.state.key_id
+  alias       = var.state_bucket_name
+  description = "Encrypts the Terraform state in ${var.state_bucket_name}"
 }
 
 # ---------------------------------------------------------------- state bucket
@@ -36,34 +26,12 @@ resource "aws_s3_bucket" "state" {
   bucket = var.state_bucket_name
 }
 
-resource "aws_s3_bucket_ownership_controls" "state" {
-  bucket = aws_s3_bucket.state.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "state" {
-  bucket                  = aws_s3_bucket.state.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "state" {
-  bucket = aws_s3_bucket.state.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
 resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
   bucket = aws_s3_bucket.state.id
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.state.arn
+      kms_master_key_id = module.state_key.key_arn
     }
     bucket_key_enabled = true
   }
@@ -86,7 +54,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "state" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.state]
+  depends_on = [aws_s3_bucket_versioning.this["state"]]
 }
 
 resource "aws_s3_bucket_logging" "state" {
@@ -109,7 +77,7 @@ resource "aws_s3_bucket_policy" "state" {
     }]
   })
 
-  depends_on = [aws_s3_bucket_public_access_block.state]
+  depends_on = [aws_s3_bucket_public_access_block.this["state"]]
 }
 
 # ---------------------------------------------------------------- access log bucket
@@ -120,28 +88,6 @@ resource "aws_s3_bucket" "logs" {
   #checkov:skip=CKV_AWS_144:Access logs are kept in one region; replicate them if the owner's audit policy requires it.
   #checkov:skip=CKV2_AWS_62:Nothing consumes events of the access log bucket.
   bucket = var.log_bucket_name
-}
-
-resource "aws_s3_bucket_ownership_controls" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "logs" {
-  bucket                  = aws_s3_bucket.logs.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_versioning" "logs" {
-  bucket = aws_s3_bucket.logs.id
-  versioning_configuration {
-    status = "Enabled"
-  }
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "logs" {
@@ -174,7 +120,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.logs]
+  depends_on = [aws_s3_bucket_versioning.this["logs"]]
 }
 
 resource "aws_s3_bucket_policy" "logs" {
@@ -204,7 +150,38 @@ resource "aws_s3_bucket_policy" "logs" {
     ]
   })
 
-  depends_on = [aws_s3_bucket_public_access_block.logs]
+  depends_on = [aws_s3_bucket_public_access_block.this["logs"]]
+}
+
+# ---------------------------------------------------------------- settings both buckets share
+
+# ACLs disabled, no public access, every object version kept (until the lifecycle rules expire it).
+resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = local.buckets
+
+  bucket = each.value
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each = local.buckets
+
+  bucket                  = each.value
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = local.buckets
+
+  bucket = each.value
+  versioning_configuration {
+    status = "Enabled"
+  }
 }
 
 # ---------------------------------------------------------------- container registry

@@ -5,12 +5,12 @@ output "state_bucket" {
 
 output "state_kms_key_arn" {
   description = "KMS key that encrypts the state (backend `kms_key_id`)."
-  value       = aws_kms_key.state.arn
+  value       = module.state_key.key_arn
 }
 
 output "state_kms_key_alias" {
   description = "Alias of the state KMS key."
-  value       = aws_kms_alias.state.name
+  value       = module.state_key.alias_name
 }
 
 output "log_bucket" {

@@ -1,35 +1,20 @@
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
   partition = data.aws_partition.current.partition
 }
 
-resource "aws_kms_key" "this" {
-  description             = "Encrypts the recovery points in the ${var.name} backup vault"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountIAMPolicies"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${local.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-  tags = var.tags
-}
+module "key" {
+  source = "../kms-key"
 
-resource "aws_kms_alias" "this" {
-  name          = "alias/${var.name}-backup"
-  target_key_id = aws_kms_key.this.key_id
+  alias       = "${var.name}-backup"
+  description = "Encrypts the recovery points in the ${var.name} backup vault"
+  tags        = var.tags
 }
 
 resource "aws_backup_vault" "this" {
   name        = var.name
-  kms_key_arn = aws_kms_key.this.arn
+  kms_key_arn = module.key.key_arn
   tags        = var.tags
 }
 

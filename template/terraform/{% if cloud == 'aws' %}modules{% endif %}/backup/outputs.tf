@@ -20,5 +20,5 @@ output "role_arn" {
 
 output "kms_key_arn" {
   description = "ARN of the KMS key that encrypts the vault."
-  value       = try(aws_kms_key.this.arn, null)
+  value       = module.key.key_arn
 }

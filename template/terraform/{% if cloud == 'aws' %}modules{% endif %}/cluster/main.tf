@@ -43,42 +43,18 @@ resource "aws_iam_role_policy_attachment" "cluster" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonEKSClusterPolicy"
 }
 
-data "aws_iam_policy_document" "account_key_admin" {
-  # A key policy's "*" resource is the key itself, and the account statement only hands
-  # control to IAM, as AWS's default key policy does.
-  #checkov:skip=CKV_AWS_109:key policy; "*" is this key and the principal is the owning account
-  #checkov:skip=CKV_AWS_111:key policy; "*" is this key and the principal is the owning account
-  #checkov:skip=CKV_AWS_356:key policy; "*" is this key and the principal is the owning account
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+module "secrets_key" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-}
-
-resource "aws_kms_key" "secrets" {
-  description             = "Encrypts the Kubernetes secrets of ${var.name}"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.account_key_admin.json
-
-  tags = var.tags
-}
-
-resource "aws_kms_alias" "secrets" {
-  name          = "alias/${var.name}-eks-secrets"
-  target_key_id = aws_kms_key.secrets.key_id
+  alias       = "${var.name}-eks-secrets"
+  description = "Encrypts the Kubernetes secrets of ${var.name}"
+  tags        = var.tags
 }
 
 data "aws_iam_policy_document" "cluster_encryption" {
   statement {
     actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
-    resources = [aws_kms_key.secrets.arn]
+    resources = [module.secrets_key.key_arn]
   }
 }
 
@@ -88,9 +64,8 @@ resource "aws_iam_role_policy" "cluster_encryption" {
   policy = data.aws_iam_policy_document.cluster_encryption.json
 }
 
+# CloudWatch Logs may use the key only for the control-plane log group.
 data "aws_iam_policy_document" "logs_key" {
-  source_policy_documents = [data.aws_iam_policy_document.account_key_admin.json]
-
   statement {
     sid = "CloudWatchLogsUse"
     actions = [
@@ -115,18 +90,13 @@ data "aws_iam_policy_document" "logs_key" {
   }
 }
 
-resource "aws_kms_key" "logs" {
-  description             = "Encrypts the control-plane logs of ${var.name}"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.logs_key.json
+module "logs_key" {
+  source = "../kms-key"
 
-  tags = var.tags
-}
-
-resource "aws_kms_alias" "logs" {
-  name          = "alias/${var.name}-eks-logs"
-  target_key_id = aws_kms_key.logs.key_id
+  alias            = "${var.name}-eks-logs"
+  description      = "Encrypts the control-plane logs of ${var.name}"
+  policy_documents = [data.aws_iam_policy_document.logs_key.json]
+  tags             = var.tags
 }
 
 # EKS writes to this group by its fixed name; creating it first sets retention and encryption.
@@ -135,7 +105,7 @@ resource "aws_cloudwatch_log_group" "cluster" {
   #checkov:skip=CKV_AWS_338:retention is an input; production passes 365 days
   name              = local.log_group
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.logs.arn
+  kms_key_id        = module.logs_key.key_arn
 
   tags = var.tags
 }
@@ -165,7 +135,7 @@ resource "aws_eks_cluster" "this" {
     resources = ["secrets"]
 
     provider {
-      key_arn = aws_kms_key.secrets.arn
+      key_arn = module.secrets_key.key_arn
     }
   }
 

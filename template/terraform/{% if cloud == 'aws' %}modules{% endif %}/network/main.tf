@@ -131,23 +131,8 @@ resource "aws_route_table_association" "private" {
 
 # ---------------------------------------------------------------- flow logs
 
+# CloudWatch Logs may use the key only for this log group.
 data "aws_iam_policy_document" "flow_log_key" {
-  # A key policy's "*" resource is the key itself, and the account statement only hands
-  # control to IAM, as AWS's default key policy does.
-  #checkov:skip=CKV_AWS_109:key policy; "*" is this key and the principal is the owning account
-  #checkov:skip=CKV_AWS_111:key policy; "*" is this key and the principal is the owning account
-  #checkov:skip=CKV_AWS_356:key policy; "*" is this key and the principal is the owning account
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-
   statement {
     sid = "CloudWatchLogsUse"
     actions = [
@@ -172,18 +157,13 @@ data "aws_iam_policy_document" "flow_log_key" {
   }
 }
 
-resource "aws_kms_key" "flow_log" {
-  description             = "Encrypts the VPC flow logs of ${var.name}"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.flow_log_key.json
+module "flow_log_key" {
+  source = "../kms-key"
 
-  tags = var.tags
-}
-
-resource "aws_kms_alias" "flow_log" {
-  name          = "alias/${var.name}-flow-logs"
-  target_key_id = aws_kms_key.flow_log.key_id
+  alias            = "${var.name}-flow-logs"
+  description      = "Encrypts the VPC flow logs of ${var.name}"
+  policy_documents = [data.aws_iam_policy_document.flow_log_key.json]
+  tags             = var.tags
 }
 
 resource "aws_cloudwatch_log_group" "flow_log" {
@@ -191,7 +171,7 @@ resource "aws_cloudwatch_log_group" "flow_log" {
   #checkov:skip=CKV_AWS_338:retention is an input; production passes 365 days
   name              = local.flow_log_group
   retention_in_days = var.flow_log_retention_days
-  kms_key_id        = aws_kms_key.flow_log.arn
+  kms_key_id        = module.flow_log_key.key_arn
 
   tags = var.tags
 }

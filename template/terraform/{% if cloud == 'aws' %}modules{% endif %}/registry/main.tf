@@ -1,23 +1,12 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 # A dedicated key keeps image layers readable only through this account's IAM policies and
 # lets the key be audited and rotated independently of other data.
-resource "aws_kms_key" "this" {
+module "key" {
+  source = "../kms-key"
+
+  alias                   = "${var.name}-registry"
   description             = "Encrypts the images of the ${var.name} container repository"
-  enable_key_rotation     = true
   deletion_window_in_days = var.kms_deletion_window_days
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountIAMPolicies"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-  tags = var.tags
+  tags                    = var.tags
 }
 
 resource "aws_ecr_repository" "this" {
@@ -31,7 +20,7 @@ resource "aws_ecr_repository" "this" {
 
   encryption_configuration {
     encryption_type = "KMS"
-    kms_key         = aws_kms_key.this.arn
+    kms_key         = module.key.key_arn
   }
 
   tags = var.tags

@@ -15,5 +15,10 @@ output "repository_name" {
 
 output "kms_key_arn" {
   description = "ARN of the KMS key that encrypts the images."
-  value       = try(aws_kms_key.this.arn, null)
+  value       = module.key.key_arn
+}
+
+output "kms_alias_arn" {
+  description = "ARN of the alias of the KMS key that encrypts the images."
+  value       = module.key.alias_arn
 }
