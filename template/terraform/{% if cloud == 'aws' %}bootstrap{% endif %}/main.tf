@@ -194,3 +194,10 @@ module "registry" {
   # pulling (the EKS node roles get AmazonEC2ContainerRegistryReadOnly) can pull.
   pull_principal_arns = [local.account_root]
 }
+
+# ---------------------------------------------------------------- account defaults
+
+# Every EBS volume created in this region (node disks, persistent volumes) is encrypted.
+resource "aws_ebs_encryption_by_default" "this" {
+  enabled = true
+}

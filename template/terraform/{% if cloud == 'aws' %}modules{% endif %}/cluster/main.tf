@@ -16,6 +16,7 @@ locals {
   addons_before_nodes = toset(["eks-pod-identity-agent", "kube-proxy", "vpc-cni"])
   # Deployments that need a node to run on, or Terraform waits for them in vain.
   addons_after_nodes = toset(["coredns"])
+  ebs_csi_addon      = "aws-ebs-csi-driver"
 }
 
 # ---------------------------------------------------------------- control plane
@@ -288,7 +289,7 @@ resource "aws_eks_node_group" "default" {
 # ---------------------------------------------------------------- add-ons
 
 data "aws_eks_addon_version" "this" {
-  for_each = setunion(local.addons_before_nodes, local.addons_after_nodes)
+  for_each = setunion(local.addons_before_nodes, local.addons_after_nodes, [local.ebs_csi_addon])
 
   addon_name         = each.value
   kubernetes_version = aws_eks_cluster.this.version
@@ -320,6 +321,57 @@ resource "aws_eks_addon" "after_nodes" {
   tags = var.tags
 
   depends_on = [aws_eks_node_group.default]
+}
+
+# ---------------------------------------------------------------- persistent volumes
+
+# The EBS CSI driver provisions the volumes of stateful pods (Prometheus, Alertmanager) and
+# creates a default gp3 StorageClass. Its controller gets AWS credentials through Pod Identity.
+data "aws_iam_policy_document" "ebs_csi_assume" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["pods.eks.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/eks-cluster-arn"
+      values   = [aws_eks_cluster.this.arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "ebs_csi" {
+  name               = "${var.name}-ebs-csi"
+  assume_role_policy = data.aws_iam_policy_document.ebs_csi_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "ebs_csi" {
+  role       = aws_iam_role.ebs_csi.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+}
+
+resource "aws_eks_addon" "ebs_csi" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = local.ebs_csi_addon
+  addon_version               = data.aws_eks_addon_version.this[local.ebs_csi_addon].version
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+  configuration_values        = jsonencode({ defaultStorageClass = { enabled = true } })
+
+  pod_identity_association {
+    role_arn        = aws_iam_role.ebs_csi.arn
+    service_account = "ebs-csi-controller-sa"
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_eks_node_group.default, aws_eks_addon.before_nodes, aws_iam_role_policy_attachment.ebs_csi]
 }
 
 # ---------------------------------------------------------------- the service's pods
