@@ -12,18 +12,21 @@ from pathlib import Path
 
 import jinja2
 import yaml
+from jinja2_ansible_filters import AnsibleCoreFiltersExtension  # the filters Copier adds
 
 YIELD = re.compile(r"{% yield (\w+) from (\w+) %}(.*){% endyield %}")
 
 
 def expand(part: str, env: jinja2.Environment, context: dict) -> list[tuple[str, dict]]:
     """A path segment rendered, or one per item for a segment with a yield tag."""
-    match = YIELD.fullmatch(part)
+    match = YIELD.search(part)
     if not match:
         return [(env.from_string(part).render(context), context)]
     name, iterable, body = match.groups()
+    segment = part[: match.start()] + body + part[match.end() :]
     return [
-        (env.from_string(body).render({**context, name: item}), {**context, name: item}) for item in context[iterable]
+        (env.from_string(segment).render({**context, name: item}), {**context, name: item})
+        for item in context[iterable]
     ]
 
 
@@ -37,9 +40,8 @@ def main(template_root: Path, answers_file: Path, out: Path) -> None:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_root)),
         keep_trailing_newline=True,
-        extensions=[CatalogExtension, FiltersExtension],
+        extensions=[CatalogExtension, FiltersExtension, AnsibleCoreFiltersExtension],
     )
-    env.filters["to_nice_yaml"] = lambda value: yaml.safe_dump(value, default_flow_style=False, sort_keys=True)
     context = {
         **answers,
         "infra": derived.derive(answers),
@@ -58,9 +60,7 @@ def main(template_root: Path, answers_file: Path, out: Path) -> None:
                 for name, ctx in expand(part.removesuffix(".jinja"), env, outer)
                 if name
             ]
-        for relative, ctx in targets:
-            if relative.count("/") != len(source.relative_to(source_root).parts):
-                continue  # a segment rendered empty: skipped with everything below it
+        for relative, ctx in targets:  # a segment that renders empty drops the file
             target = out / relative.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             if source.suffix == ".jinja":

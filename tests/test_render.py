@@ -3,6 +3,7 @@ passes the validators its owner's CI would run."""
 
 import filecmp
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,14 @@ def test_same_answers_same_bytes(tmp_path):
     assert first == second
     _, mismatch, errors = filecmp.cmpfiles(once, again, [str(path) for path in first], shallow=False)
     assert mismatch == [] and errors == []
+
+
+def test_context_hook_derives_once_per_render(tmp_path):
+    render(tmp_path / "out")
+    # Copier loads the extension from its file under this module name
+    hook_module = sys.modules["copier_template_extensions.context"]
+    assert len(hook_module._cache) == 1
+    assert len(files_of(tmp_path / "out")) > 50
 
 
 def test_environment_roots_use_the_derived_plan(default_project):
