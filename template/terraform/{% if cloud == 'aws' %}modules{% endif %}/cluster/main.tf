@@ -1,22 +1,20 @@
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
-data "aws_region" "current" {}
 
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  partition = data.aws_partition.current.partition
 
   public_endpoint = length(var.public_access_cidrs) > 0
-  log_group       = "/aws/eks/${var.name}/cluster"
-  # Built from the name, not the resource, so the key policy can reference it before the group exists.
-  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group}"
 
   # Installed before the nodes: they need the network plugin to become Ready.
   addons_before_nodes = toset(["eks-pod-identity-agent", "kube-proxy", "vpc-cni"])
   # Deployments that need a node to run on, or Terraform waits for them in vain.
   addons_after_nodes = toset(["coredns"])
   ebs_csi_addon      = "aws-ebs-csi-driver"
+
+  pod_identities = {
+    workload = { namespace = var.workload_namespace, service_account = var.workload_service_account }
+    ebs-csi  = { namespace = "kube-system", service_account = "ebs-csi-controller-sa" }
+  }
 }
 
 # ---------------------------------------------------------------- control plane
@@ -65,50 +63,15 @@ resource "aws_iam_role_policy" "cluster_encryption" {
   policy = data.aws_iam_policy_document.cluster_encryption.json
 }
 
-# CloudWatch Logs may use the key only for the control-plane log group.
-data "aws_iam_policy_document" "logs_key" {
-  statement {
-    sid = "CloudWatchLogsUse"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = [local.log_group_arn]
-    }
-  }
-}
-
-module "logs_key" {
-  source = "../kms-key"
-
-  alias            = "${var.name}-eks-logs"
-  description      = "Encrypts the control-plane logs of ${var.name}"
-  policy_documents = [data.aws_iam_policy_document.logs_key.json]
-  tags             = var.tags
-}
-
 # EKS writes to this group by its fixed name; creating it first sets retention and encryption.
-resource "aws_cloudwatch_log_group" "cluster" {
-  # Retention is chosen per environment: production keeps a year, others less to save cost.
-  #checkov:skip=CKV_AWS_338:retention is an input; production passes 365 days
-  name              = local.log_group
-  retention_in_days = var.log_retention_days
-  kms_key_id        = module.logs_key.key_arn
+module "log_group" {
+  source = "../log-group"
 
-  tags = var.tags
+  name           = "/aws/eks/${var.name}/cluster"
+  key_alias      = "${var.name}-eks-logs"
+  description    = "Encrypts the control-plane logs of ${var.name}"
+  retention_days = var.log_retention_days
+  tags           = var.tags
 }
 
 resource "aws_eks_cluster" "this" {
@@ -150,7 +113,7 @@ resource "aws_eks_cluster" "this" {
   }
 
   depends_on = [
-    aws_cloudwatch_log_group.cluster,
+    module.log_group,
     aws_iam_role_policy_attachment.cluster,
     aws_iam_role_policy.cluster_encryption,
   ]
@@ -323,11 +286,12 @@ resource "aws_eks_addon" "after_nodes" {
   depends_on = [aws_eks_node_group.default]
 }
 
-# ---------------------------------------------------------------- persistent volumes
+# ---------------------------------------------------------------- pod identities
 
-# The EBS CSI driver provisions the volumes of stateful pods (Prometheus, Alertmanager) and
-# creates a default gp3 StorageClass. Its controller gets AWS credentials through Pod Identity.
-data "aws_iam_policy_document" "ebs_csi_assume" {
+# Each role may be assumed only by the one service account named here, in this cluster.
+data "aws_iam_policy_document" "pod_identity_assume" {
+  for_each = local.pod_identities
+
   statement {
     actions = ["sts:AssumeRole", "sts:TagSession"]
 
@@ -341,12 +305,28 @@ data "aws_iam_policy_document" "ebs_csi_assume" {
       variable = "aws:RequestTag/eks-cluster-arn"
       values   = [aws_eks_cluster.this.arn]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/kubernetes-namespace"
+      values   = [each.value.namespace]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/kubernetes-service-account"
+      values   = [each.value.service_account]
+    }
   }
 }
 
+# ---------------------------------------------------------------- persistent volumes
+
+# The EBS CSI driver provisions the volumes of stateful pods (Prometheus, Alertmanager) and
+# creates a default gp3 StorageClass. Its controller gets AWS credentials through Pod Identity.
 resource "aws_iam_role" "ebs_csi" {
   name               = "${var.name}-ebs-csi"
-  assume_role_policy = data.aws_iam_policy_document.ebs_csi_assume.json
+  assume_role_policy = data.aws_iam_policy_document.pod_identity_assume["ebs-csi"].json
 
   tags = var.tags
 }
@@ -366,7 +346,7 @@ resource "aws_eks_addon" "ebs_csi" {
 
   pod_identity_association {
     role_arn        = aws_iam_role.ebs_csi.arn
-    service_account = "ebs-csi-controller-sa"
+    service_account = local.pod_identities["ebs-csi"].service_account
   }
 
   tags = var.tags
@@ -376,40 +356,10 @@ resource "aws_eks_addon" "ebs_csi" {
 
 # ---------------------------------------------------------------- the service's pods
 
-# Only the service account named here, in this cluster, may assume the role.
-data "aws_iam_policy_document" "workload_assume" {
-  statement {
-    actions = ["sts:AssumeRole", "sts:TagSession"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["pods.eks.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/eks-cluster-arn"
-      values   = [aws_eks_cluster.this.arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/kubernetes-namespace"
-      values   = [var.workload_namespace]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/kubernetes-service-account"
-      values   = [var.workload_service_account]
-    }
-  }
-}
-
 # Starts with no permissions: attach what the service needs (e.g. from the environment's main.tf).
 resource "aws_iam_role" "workload" {
   name               = "${var.name}-workload"
-  assume_role_policy = data.aws_iam_policy_document.workload_assume.json
+  assume_role_policy = data.aws_iam_policy_document.pod_identity_assume["workload"].json
 
   tags = var.tags
 }

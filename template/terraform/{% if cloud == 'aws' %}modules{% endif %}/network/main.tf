@@ -6,12 +6,9 @@ locals {
   zone_count = length(var.zones)
   nat_count  = var.nat_per_zone ? local.zone_count : 1
 
-  account_id     = data.aws_caller_identity.current.account_id
-  partition      = data.aws_partition.current.partition
-  region         = data.aws_region.current.region
-  flow_log_group = "/aws/vpc-flow-logs/${var.name}"
-  # Built from the name, not the resource, so the key policy can reference it before the group exists.
-  flow_log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.flow_log_group}"
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
 }
 
 resource "aws_vpc" "this" {
@@ -131,49 +128,14 @@ resource "aws_route_table_association" "private" {
 
 # ---------------------------------------------------------------- flow logs
 
-# CloudWatch Logs may use the key only for this log group.
-data "aws_iam_policy_document" "flow_log_key" {
-  statement {
-    sid = "CloudWatchLogsUse"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
+module "flow_log_group" {
+  source = "../log-group"
 
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = [local.flow_log_group_arn]
-    }
-  }
-}
-
-module "flow_log_key" {
-  source = "../kms-key"
-
-  alias            = "${var.name}-flow-logs"
-  description      = "Encrypts the VPC flow logs of ${var.name}"
-  policy_documents = [data.aws_iam_policy_document.flow_log_key.json]
-  tags             = var.tags
-}
-
-resource "aws_cloudwatch_log_group" "flow_log" {
-  # Retention is chosen per environment: production keeps a year, others less to save cost.
-  #checkov:skip=CKV_AWS_338:retention is an input; production passes 365 days
-  name              = local.flow_log_group
-  retention_in_days = var.flow_log_retention_days
-  kms_key_id        = module.flow_log_key.key_arn
-
-  tags = var.tags
+  name           = "/aws/vpc-flow-logs/${var.name}"
+  key_alias      = "${var.name}-flow-logs"
+  description    = "Encrypts the VPC flow logs of ${var.name}"
+  retention_days = var.flow_log_retention_days
+  tags           = var.tags
 }
 
 data "aws_iam_policy_document" "flow_log_assume" {
@@ -206,7 +168,7 @@ data "aws_iam_policy_document" "flow_log_write" {
       "logs:PutLogEvents",
       "logs:DescribeLogStreams",
     ]
-    resources = ["${aws_cloudwatch_log_group.flow_log.arn}:*"]
+    resources = ["${module.flow_log_group.arn}:*"]
   }
 
   statement {
@@ -232,7 +194,7 @@ resource "aws_flow_log" "this" {
   vpc_id                   = aws_vpc.this.id
   traffic_type             = "ALL"
   log_destination_type     = "cloud-watch-logs"
-  log_destination          = aws_cloudwatch_log_group.flow_log.arn
+  log_destination          = module.flow_log_group.arn
   iam_role_arn             = aws_iam_role.flow_log.arn
   max_aggregation_interval = 60
 
