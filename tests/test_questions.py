@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 import yaml
 from copier import run_copy
@@ -126,3 +127,26 @@ def test_good_answers_through_the_cli_render(tmp_path):
     process = copier_cli(*data, destination=tmp_path / "out")
     assert process.returncode == 0, process.stderr
     assert (tmp_path / "out" / ".copier-answers.yml").is_file()
+
+
+def test_interactive_bad_answer_is_asked_again(tmp_path):
+    """At the prompt, a bad answer shows the rule and the question stays open; nothing is written."""
+    destination = tmp_path / "out"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "copier", "copy", "--trust", "--vcs-ref", "HEAD", str(ROOT), str(destination)],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+        env={"TERM": "xterm", "PATH": "/usr/bin:/bin"},
+    )
+    child.expect("Human name of the service")
+    child.send("1st service\r")
+    child.expect("project_name: must start with a letter")
+    child.send("\x15Payments API\r")  # clear the line, answer again
+    child.expect("Short name used in every resource name")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus != 0
+    assert not destination.exists()
