@@ -146,6 +146,11 @@ PRODUCTION = {
     "backup_retention_days": 35,
     "deletion_protection": True,
     "budget_share": 1.0,
+    # canary and blue-green (Argo Rollouts): small steps, longer analyses, a person promotes
+    "canary_weights": [10, 25, 50],
+    "canary_pause": "5m",
+    "analysis_count": 5,
+    "blue_green_auto_promotion": False,
 }
 
 NON_PRODUCTION = {
@@ -167,6 +172,10 @@ NON_PRODUCTION = {
     "backup_retention_days": 7,
     "deletion_protection": False,
     "budget_share": 0.25,
+    "canary_weights": [50],
+    "canary_pause": "1m",
+    "analysis_count": 3,
+    "blue_green_auto_promotion": True,
 }
 
 # Each environment's network must hold a /22 private subnet per zone: at least a /20.

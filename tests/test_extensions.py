@@ -138,3 +138,16 @@ def test_every_catalog_region_has_zones():
     for cloud in ("aws", "gcp", "azure"):
         for region in catalog.regions(cloud):
             assert catalog.zones(cloud, region), (cloud, region)
+
+
+def test_production_rolls_out_more_carefully():
+    environments = derived()["environments"]
+    prod, dev = environments["prod"], environments["dev"]
+    for env in (prod, dev):
+        assert env["canary_weights"] == sorted(env["canary_weights"])
+        assert all(0 < weight < 100 for weight in env["canary_weights"])
+        assert re.fullmatch(r"\d+[smh]", env["canary_pause"])
+    assert prod["canary_weights"][0] < dev["canary_weights"][0]
+    assert len(prod["canary_weights"]) > len(dev["canary_weights"])
+    assert prod["analysis_count"] > dev["analysis_count"]
+    assert prod["blue_green_auto_promotion"] is False and dev["blue_green_auto_promotion"] is True

@@ -68,3 +68,142 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end }}
+
+{{/*
+The pod template of the service, shared by the Deployment (rolling) and the Rollout (canary,
+blue-green), so probes and security settings exist once. Called with
+(dict "root" $ "hashLabel" "<the label the controller puts on each revision's pods>").
+*/}}
+{{- define "service.podTemplate" -}}
+{{- with .root -}}
+metadata:
+  {{- with .Values.podAnnotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  labels:
+    {{- include "service.labels" . | nindent 4 }}
+    {{- with .Values.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  serviceAccountName: {{ include "service.serviceAccountName" . }}
+  automountServiceAccountToken: {{ .Values.serviceAccount.automountToken }}
+  enableServiceLinks: false
+  # Drain, then let in-flight requests finish, with a margin before SIGKILL.
+  terminationGracePeriodSeconds: {{ add .Values.shutdown.drainSeconds .Values.shutdown.gracefulSeconds 5 }}
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 65532
+    runAsGroup: 65532
+    fsGroup: 65532
+    seccompProfile:
+      type: RuntimeDefault
+  containers:
+    - name: {{ include "service.name" . }}
+      image: {{ include "service.image" . | quote }}
+      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      ports:
+        - name: http
+          containerPort: {{ .Values.containerPort }}
+          protocol: TCP
+      env:
+        - name: PORT
+          value: {{ .Values.containerPort | quote }}
+        - name: ENVIRONMENT
+          value: {{ .Values.environment | quote }}
+        - name: LOG_LEVEL
+          value: {{ .Values.logLevel | quote }}
+        - name: DRAIN_SECONDS
+          value: {{ .Values.shutdown.drainSeconds | quote }}
+        - name: GRACEFUL_SHUTDOWN_SECONDS
+          value: {{ .Values.shutdown.gracefulSeconds | quote }}
+      startupProbe:
+        httpGet:
+          path: /healthz
+          port: http
+        periodSeconds: 2
+        failureThreshold: 30
+      livenessProbe:
+        httpGet:
+          path: /healthz
+          port: http
+        periodSeconds: 10
+        timeoutSeconds: 2
+        failureThreshold: 3
+      readinessProbe:
+        httpGet:
+          path: /readyz
+          port: http
+        periodSeconds: 5
+        timeoutSeconds: 2
+        failureThreshold: 2
+      resources:
+        {{- toYaml .Values.resources | nindent 8 }}
+      securityContext:
+        {{- include "service.containerSecurityContext" . | nindent 8 }}
+      volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+  volumes:
+    # The root filesystem is read-only; /tmp is the only writable path.
+    - name: tmp
+      emptyDir:
+        sizeLimit: {{ .Values.tmpSizeLimit }}
+  topologySpreadConstraints:
+    - topologyKey: topology.kubernetes.io/zone
+      maxSkew: {{ .Values.topologySpread.maxSkew }}
+      whenUnsatisfiable: {{ .Values.topologySpread.whenUnsatisfiable }}
+      labelSelector:
+        matchLabels:
+          {{- include "service.selectorLabels" . | nindent 10 }}
+      # Spread each revision's new pods on their own, not against the old ones.
+      matchLabelKeys: [{{ $.hashLabel | quote }}]
+    - topologyKey: kubernetes.io/hostname
+      maxSkew: 1
+      whenUnsatisfiable: ScheduleAnyway
+      labelSelector:
+        matchLabels:
+          {{- include "service.selectorLabels" . | nindent 10 }}
+      matchLabelKeys: [{{ $.hashLabel | quote }}]
+  {{- with .Values.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+A ClusterIP Service on the http port, selecting the service's pods. Called with
+(dict "root" $ "suffix" "-preview" "component" "preview" "headless" false); the Services that Argo
+Rollouts points at one revision carry a component, and the ServiceMonitor skips those.
+*/}}
+{{- define "service.httpService" -}}
+{{- $root := .root -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "service.fullname" $root }}{{ .suffix | default "" }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "service.labels" $root | nindent 4 }}
+    {{- with .component }}
+    app.kubernetes.io/component: {{ . }}
+    {{- end }}
+spec:
+  type: ClusterIP
+  {{- if .headless }}
+  clusterIP: None
+  {{- end }}
+  selector:
+    {{- include "service.selectorLabels" $root | nindent 4 }}
+  ports:
+    - name: http
+      port: {{ $root.Values.service.port }}
+      targetPort: http
+      protocol: TCP
+{{- end }}
