@@ -1,25 +1,22 @@
-# ---------------------------------------------------------------- GitHub Actions identity
-
-resource "aws_iam_openid_connect_provider" "github" {
-  url            = "https://token.actions.githubusercontent.com"
-  client_id_list = ["sts.amazonaws.com"]
-}
+# ---------------------------------------------------------------- CI identity
+# The OIDC provider of the CI platform and who may assume each role live in ci-identity.tf;
+# what each role may do is defined here, the same whatever the platform.
 
 locals {
   iam_arn   = "arn:${local.partition}:iam::${var.aws_account_id}"
   state_arn = aws_s3_bucket.state.arn
 
-  # The only workflow context each role trusts: one GitHub environment per deploy role,
-  # pull requests for the plan role, the main branch for the publish role.
-  github_subjects = merge(
-    { for env, e in var.environments : e.deploy_role_name => "repo:${var.repository}:environment:${env}" },
+  # Every role CI assumes: one deploy role per environment, the plan role for pull or merge
+  # requests, the publish role for the main branch. ci-identity.tf maps each to its trust.
+  ci_roles = merge(
+    { for env, e in var.environments : e.deploy_role_name => { kind = "deploy", environment = env } },
     {
-      (var.plan_role_name)    = "repo:${var.repository}:pull_request"
-      (var.publish_role_name) = "repo:${var.repository}:ref:refs/heads/main"
+      (var.plan_role_name)    = { kind = "plan", environment = null }
+      (var.publish_role_name) = { kind = "publish", environment = null }
     },
   )
 
-  bootstrap_role_arns = [for name in keys(local.github_subjects) : "${local.iam_arn}:role/${name}"]
+  bootstrap_role_arns = [for name in keys(local.ci_roles) : "${local.iam_arn}:role/${name}"]
 
   # IAM changes a deploy role may make to its own environment's roles, policies and instance profiles.
   iam_write_actions = [
@@ -71,25 +68,35 @@ locals {
   ]
 }
 
-data "aws_iam_policy_document" "github_trust" {
-  for_each = local.github_subjects
+# The trust of every CI role: tokens of the platform's OIDC provider, with the audience and the
+# subject ci-identity.tf gives that role. AWS compares no other claim of a CI token.
+data "aws_iam_policy_document" "ci_trust" {
+  for_each = local.ci_trust
 
   statement {
-    sid     = "GitHubActions"
+    sid     = "CiOidc"
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
       type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.github.arn]
+      identifiers = [aws_iam_openid_connect_provider.ci.arn]
     }
     condition {
       test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:aud"
-      values   = ["sts.amazonaws.com"]
+      variable = "${local.ci_issuer}:aud"
+      values   = [each.value.audience]
     }
     condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:sub"
-      values   = [each.value]
+      test     = each.value.subject_test
+      variable = "${local.ci_issuer}:sub"
+      values   = [each.value.subject]
+    }
+    dynamic "condition" {
+      for_each = each.value.subject_not == null ? [] : [each.value.subject_not]
+      content {
+        test     = "StringNotLike"
+        variable = "${local.ci_issuer}:sub"
+        values   = [condition.value]
+      }
     }
   }
 }
@@ -100,8 +107,8 @@ resource "aws_iam_role" "deploy" {
   for_each = var.environments
 
   name                 = each.value.deploy_role_name
-  description          = "Runs terraform apply for the ${each.key} environment from its GitHub environment"
-  assume_role_policy   = data.aws_iam_policy_document.github_trust[each.value.deploy_role_name].json
+  description          = "Runs terraform apply for the ${each.key} environment from its CI deploy job"
+  assume_role_policy   = data.aws_iam_policy_document.ci_trust[each.value.deploy_role_name].json
   max_session_duration = 7200
 }
 
@@ -283,12 +290,12 @@ resource "aws_iam_role_policy" "deploy" {
   policy = data.aws_iam_policy_document.deploy[each.key].json
 }
 
-# ---------------------------------------------------------------- plan role (pull requests)
+# ---------------------------------------------------------------- plan role (pull or merge requests)
 
 resource "aws_iam_role" "plan" {
   name               = var.plan_role_name
-  description        = "Runs terraform plan -lock=false for pull requests; read-only"
-  assume_role_policy = data.aws_iam_policy_document.github_trust[var.plan_role_name].json
+  description        = "Runs terraform plan -lock=false for pull or merge requests; read-only"
+  assume_role_policy = data.aws_iam_policy_document.ci_trust[var.plan_role_name].json
 }
 
 resource "aws_iam_role_policy_attachment" "plan_read_only" {
@@ -328,7 +335,7 @@ resource "aws_iam_role_policy" "plan" {
 resource "aws_iam_role" "publish" {
   name               = var.publish_role_name
   description        = "Pushes the service image to ${var.registry_repository} from the main branch"
-  assume_role_policy = data.aws_iam_policy_document.github_trust[var.publish_role_name].json
+  assume_role_policy = data.aws_iam_policy_document.ci_trust[var.publish_role_name].json
 }
 
 data "aws_iam_policy_document" "publish" {

@@ -18,13 +18,13 @@ output "log_bucket" {
   value       = aws_s3_bucket.logs.id
 }
 
-output "github_oidc_provider_arn" {
-  description = "IAM OIDC provider trusted by the GitHub Actions roles."
-  value       = aws_iam_openid_connect_provider.github.arn
+output "ci_oidc_provider_arn" {
+  description = "IAM OIDC provider of the CI platform, trusted by the CI roles."
+  value       = aws_iam_openid_connect_provider.ci.arn
 }
 
 output "deploy_role_arns" {
-  description = "Deploy role ARN per environment (GitHub environment secret or variable `AWS_ROLE_ARN`)."
+  description = "Deploy role ARN per environment, assumed by that environment's CI deploy job."
   value       = { for env, role in aws_iam_role.deploy : env => role.arn }
 }
 
