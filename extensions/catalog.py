@@ -180,6 +180,9 @@ NON_PRODUCTION = {
 
 # Each environment's network must hold a /22 private subnet per zone: at least a /20.
 LARGEST_ENVIRONMENT_PREFIX = 20
+# network_cidr is always cut into this many equal blocks, whatever the number of environments,
+# so adding an environment later never resizes or moves the existing ones (at most 6 are allowed).
+ENVIRONMENT_SLOTS = 8
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
 

@@ -23,6 +23,8 @@ ANSWERS = (
     "network_cidr",
     "monthly_budget_usd",
     "aws_account_id",
+    "ci",
+    "gitlab_host",
 )
 
 
@@ -33,23 +35,26 @@ def answer_errors(answers: dict) -> list[str]:
         validation.label_error(answers.get("project_slug", ""), "project_slug", 30),
         validation.region_error(answers.get("region", ""), answers.get("cloud", "")),
         validation.environments_error(environments),
-        validation.network_cidr_error(answers.get("network_cidr", ""), environments),
+        validation.network_cidr_error(answers.get("network_cidr", "")),
     ]
     return [error for error in checks if error]
 
 
 def network_plan(network_cidr: str, environments: list[str], zone_counts: list[int]) -> list[dict]:
-    """One block per environment, cut from network_cidr in order and never overlapping.
+    """One block per environment, cut from network_cidr and never overlapping.
 
+    The supernet is always cut into ENVIRONMENT_SLOTS blocks: production takes the last one and
+    the other environments take the first ones in order, so appending an environment before
+    production later leaves every existing block where it is.
     Inside an environment's block, each zone gets a private subnet of a quarter of the block
     (workloads, nodes, pods), and the last quarter holds the public subnets (one sixteenth each:
     load balancers and NAT gateways only).
     """
     supernet = ipaddress.IPv4Network(network_cidr)
-    slots = validation.environment_slots(len(environments))
-    blocks = list(supernet.subnets(new_prefix=supernet.prefixlen + int(math.log2(slots))))
+    slots = list(supernet.subnets(new_prefix=supernet.prefixlen + int(math.log2(catalog.ENVIRONMENT_SLOTS))))
+    blocks = [*slots[: len(environments) - 1], slots[-1]]
     plan = []
-    for block, zone_count in zip(blocks, zone_counts, strict=False):
+    for block, zone_count in zip(blocks, zone_counts, strict=True):
         quarters = list(block.subnets(new_prefix=block.prefixlen + 2))
         public = list(quarters[3].subnets(new_prefix=block.prefixlen + 4))
         plan.append(
@@ -60,6 +65,15 @@ def network_plan(network_cidr: str, environments: list[str], zone_counts: list[i
             }
         )
     return plan
+
+
+def repository_web(answers: dict) -> dict:
+    """Where people browse the repository: its URL, and the prefix of links to files on main."""
+    if answers.get("ci") == "gitlab":
+        url = f"https://{answers.get('gitlab_host') or 'gitlab.com'}/{answers['repository']}"
+        return {"url": url, "blob": f"{url}/-/blob/main", "tree": f"{url}/-/tree/main"}
+    url = f"https://github.com/{answers['repository']}"
+    return {"url": url, "blob": f"{url}/blob/main", "tree": f"{url}/tree/main"}
 
 
 def derive(answers: dict) -> dict:
@@ -97,6 +111,7 @@ def derive(answers: dict) -> dict:
         "environments": per_environment,
         "state_bucket": filters.bucket_name(slug, "tfstate", filters.short_hash(answers["repository"] + slug)),
         "registry_repository": slug,
+        "repository_web": repository_web(answers),
         "plan_role_name": f"{slug}-plan",
         "publish_role_name": f"{slug}-publish",
         "namespace": slug,

@@ -14,6 +14,11 @@ from . import catalog
 PROJECT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _-]*")
 DNS_LABEL = re.compile(r"[a-z]([a-z0-9-]*[a-z0-9])?")
 GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+# One segment of a GitLab project path: a group, subgroup or project
+GITLAB_SEGMENT = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,253}[A-Za-z0-9_-])?")
+GITLAB_MAX_DEPTH = 20  # a top-level group, at most 20 levels of subgroups in all, then the project
+HOSTNAME = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 MAX_ENVIRONMENTS = 6
 
@@ -38,10 +43,36 @@ def label_error(value, field: str, max_length: int, min_length: int = 2) -> str:
     return ""
 
 
-def repository_error(value) -> str:
+def repository_error(value, ci="github") -> str:
+    """The repository in the form the CI platform's identity tokens name it."""
     value = str(value)
+    if ci == "gitlab":
+        segments = value.split("/")
+        if (
+            not 2 <= len(segments) <= GITLAB_MAX_DEPTH + 1
+            or not all(GITLAB_SEGMENT.fullmatch(s) for s in segments)
+            or value.endswith((".git", ".atom"))
+        ):
+            return (
+                "repository: must be the GitLab project path GROUP/[SUBGROUP/...]PROJECT, e.g. acme/payments/api "
+                "(letters, digits, '_', '-', '.'; no spaces, no wildcards)"
+            )
+        return ""
     if not GITHUB_REPOSITORY.fullmatch(value) or value.endswith(("/.", "/..")):
         return "repository: must be OWNER/NAME as on GitHub, e.g. acme/payments-api (no spaces, no wildcards)"
+    return ""
+
+
+def hostname_error(value, field: str) -> str:
+    if not HOSTNAME.fullmatch(str(value)):
+        return f"{field}: must be a host name such as gitlab.example.com (lowercase, no scheme, port or path)"
+    return ""
+
+
+def uuid_error(value, field: str, what: str) -> str:
+    value = str(value)
+    if not UUID.fullmatch(value) or set(value) <= {"0", "-"}:
+        return f"{field}: must be the {what}, a UUID such as 3f2a8c1e-0b6d-4e7f-9a51-2c4d6e8f0a1b (lowercase)"
     return ""
 
 
@@ -82,26 +113,21 @@ def environments_error(value) -> str:
     return ""
 
 
-def network_cidr_error(value, environments) -> str:
+def network_cidr_error(value) -> str:
     try:
         network = ipaddress.IPv4Network(str(value), strict=True)
     except ValueError as error:
         return f"network_cidr: must be an IPv4 network such as 10.40.0.0/14 ({error})"
     if not any(network.subnet_of(ipaddress.IPv4Network(block)) for block in catalog.PRIVATE_RANGES):
         return f"network_cidr: must lie inside a private range ({', '.join(catalog.PRIVATE_RANGES)})"
-    count = len(environments) if isinstance(environments, list) and environments else 1
-    largest = catalog.LARGEST_ENVIRONMENT_PREFIX - environment_slots(count).bit_length() + 1
+    largest = catalog.LARGEST_ENVIRONMENT_PREFIX - catalog.ENVIRONMENT_SLOTS.bit_length() + 1
     if network.prefixlen > largest:
         return (
-            f"network_cidr: /{network.prefixlen} is too small for {count} environment(s); each needs at "
-            f"least a /{catalog.LARGEST_ENVIRONMENT_PREFIX}, so use a /{largest} or larger"
+            f"network_cidr: /{network.prefixlen} is too small: it is cut into {catalog.ENVIRONMENT_SLOTS} equal "
+            f"blocks (one per environment, room for new ones) of at least a /{catalog.LARGEST_ENVIRONMENT_PREFIX} "
+            f"each, so use a /{largest} or larger"
         )
     return ""
-
-
-def environment_slots(count: int) -> int:
-    """Equal blocks the supernet is cut into: the next power of two >= count."""
-    return 1 << max(count - 1, 0).bit_length()
 
 
 class ValidationExtension(Extension):
@@ -111,6 +137,8 @@ class ValidationExtension(Extension):
             project_name_error=project_name_error,
             label_error=label_error,
             repository_error=repository_error,
+            hostname_error=hostname_error,
+            uuid_error=uuid_error,
             email_error=email_error,
             int_range_error=int_range_error,
             account_id_error=account_id_error,

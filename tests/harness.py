@@ -49,17 +49,18 @@ MAX_OUTPUT = 8000  # characters of failing output kept per tool
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 TOOL_NAMES = (
     "terraform-fmt", "terraform-validate", "checkov", "trivy", "hadolint", "actionlint",
-    "workflow-schema", "dependabot-schema", "gitlab-ci-schema", "circleci-schema",
+    "workflow-schema", "dependabot-schema", "gitlab-ci-schema", "circleci-schema", "renovate-schema",
     "helm-lint", "helm-template", "kubernetes-validate", "crd-schema",
     "promtool-rules", "promtool-test", "promtool-config", "amtool", "grafana-dashboards",
     "shellcheck", "yamllint", "json",
 )  # fmt: skip
-CHECKOV_FRAMEWORKS = ("terraform", "kubernetes", "dockerfile", "github_actions")
+CHECKOV_FRAMEWORKS = ("terraform", "kubernetes", "dockerfile", "github_actions", "gitlab_ci", "circleci_pipelines")
 SCHEMAS = {  # report name -> (check-jsonschema builtin schema, file pattern relative to the repo root)
     "workflow-schema": ("vendor.github-workflows", r"\.github/workflows/[^/]+\.ya?ml"),
     "dependabot-schema": ("vendor.dependabot", r"\.github/dependabot\.ya?ml"),
     "gitlab-ci-schema": ("vendor.gitlab-ci", r"\.gitlab-ci\.ya?ml"),
     "circleci-schema": ("vendor.circle-ci", r"\.circleci/config\.ya?ml"),
+    "renovate-schema": ("vendor.renovate", r"(\.github/|\.gitlab/)?renovate\.json"),
 }
 # API groups served by Kubernetes itself with a dot in their name (the others have none: apps, batch...)
 BUILTIN_GROUPS = {

@@ -83,9 +83,9 @@ def test_to_hcl_rejects_unknown_types():
 @pytest.mark.parametrize("count", range(1, 7))
 def test_network_plan_never_overlaps(count):
     environments = [f"env{i}" for i in range(count)]
-    largest_prefix = 20 - validation.environment_slots(count).bit_length() + 1
-    network = f"10.0.0.0/{largest_prefix}"
-    assert validation.network_cidr_error(network, environments) == ""
+    network = "10.0.0.0/17"  # the smallest accepted: eight /20 blocks
+    assert validation.network_cidr_error(network) == ""
+    assert "too small" in validation.network_cidr_error("10.0.0.0/18")
     plan = context.network_plan(network, environments, [3] * count)
     assert len(plan) == count
     subnets = [ipaddress.ip_network(net) for env in plan for net in env["private_subnets"] + env["public_subnets"]]
@@ -98,6 +98,13 @@ def test_network_plan_never_overlaps(count):
         assert not first.overlaps(second)
     blocks = [ipaddress.ip_network(env["cidr"]) for env in plan]
     assert all(not a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1 :])
+
+
+def test_adding_an_environment_moves_no_existing_network():
+    before = context.network_plan("10.40.0.0/14", ["dev", "staging", "prod"], [2, 2, 3])
+    after = context.network_plan("10.40.0.0/14", ["dev", "staging", "qa", "prod"], [2, 2, 2, 3])
+    assert [before[0], before[1], before[2]] == [after[0], after[1], after[3]]
+    assert after[2]["cidr"] not in {env["cidr"] for env in before}
 
 
 def test_production_is_last_and_bigger():
@@ -151,3 +158,43 @@ def test_production_rolls_out_more_carefully():
     assert len(prod["canary_weights"]) > len(dev["canary_weights"])
     assert prod["analysis_count"] > dev["analysis_count"]
     assert prod["blue_green_auto_promotion"] is False and dev["blue_green_auto_promotion"] is True
+
+
+@pytest.mark.parametrize(
+    ("value", "ci", "ok"),
+    [
+        ("acme/payments-api", "github", True),
+        ("acme/payments-api", "circleci", True),
+        ("acme/payments/api", "github", False),
+        ("acme/payments/api", "gitlab", True),
+        ("acme/sub.group/_api", "gitlab", True),
+        ("acme", "gitlab", False),
+        ("acme/*", "gitlab", False),
+        ("acme/api.git", "gitlab", False),
+        ("/".join(["g"] * 22), "gitlab", False),
+    ],
+)
+def test_repository_rule_follows_the_ci_platform(value, ci, ok):
+    error = validation.repository_error(value, ci)
+    assert (error == "") == ok, error
+    assert error == "" or error.startswith("repository: ")
+
+
+def test_host_and_uuid_rules():
+    assert validation.hostname_error("gitlab.example.com", "gitlab_host") == ""
+    for bad in ("https://gitlab.com", "gitlab.com:8443", "gitlab.com/acme", "localhost", "GitLab.com"):
+        assert validation.hostname_error(bad, "gitlab_host").startswith("gitlab_host: "), bad
+    assert validation.uuid_error("3f2a8c1e-0b6d-4e7f-9a51-2c4d6e8f0a1b", "circleci_org_id", "ID") == ""
+    for bad in ("3F2A8C1E-0B6D-4E7F-9A51-2C4D6E8F0A1B", "00000000-0000-0000-0000-000000000000", "org"):
+        assert validation.uuid_error(bad, "circleci_org_id", "ID").startswith("circleci_org_id: "), bad
+
+
+def test_links_point_at_the_repository_host():
+    github = derived()["repository_web"]
+    assert github["blob"] == "https://github.com/acme/payments-api/blob/main"
+    gitlab = derived(ci="gitlab", gitlab_host="git.example.com", repository="acme/pay/api")["repository_web"]
+    assert gitlab == {
+        "url": "https://git.example.com/acme/pay/api",
+        "blob": "https://git.example.com/acme/pay/api/-/blob/main",
+        "tree": "https://git.example.com/acme/pay/api/-/tree/main",
+    }

@@ -105,6 +105,7 @@ CASES = {
         r"\.gitlab-ci\.yml",
     ),
     "circleci-schema": ("circleci-schema", {".circleci/config.yml": "version: two\njobs: {}\n"}, r"config\.yml"),
+    "renovate-schema": ("renovate-schema", {"renovate.json": '{"schedule": 7}\n'}, r"renovate\.json"),
     "helm-lint": ("helm-lint", {"deploy/chart/Chart.yaml": "apiVersion: v2\nname: svc\n"}, r"version is required"),
     "helm-template": (
         "helm-template",

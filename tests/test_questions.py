@@ -58,9 +58,22 @@ BAD_ANSWERS = [
     ("cloud", "digitalocean"),
 ]
 
-# An answer that is only wrong together with another one.
+# An answer that is only wrong together with another one, or asked only for some answers.
 BAD_COMBINATIONS = [
     ("network_cidr", {"network_cidr": "10.0.0.0/18", "environments": ["a", "b", "c", "d", "e"]}),
+    ("repository", {"ci": "github", "repository": "acme/payments/api"}),
+    ("repository", {"ci": "gitlab", "repository": "acme"}),
+    ("repository", {"ci": "gitlab", "repository": "acme/pay ments/api"}),
+    ("repository", {"ci": "gitlab", "repository": "acme/-api"}),
+    ("repository", {"ci": "gitlab", "repository": "acme/api.git"}),
+    ("gitlab_host", {"ci": "gitlab", "gitlab_host": "https://gitlab.example.com"}),
+    ("gitlab_host", {"ci": "gitlab", "gitlab_host": "gitlab.example.com/acme"}),
+    ("gitlab_host", {"ci": "gitlab", "gitlab_host": "GitLab.com"}),
+    ("circleci_org_id", {"ci": "circleci", "circleci_org_id": "my-org"}),
+    ("circleci_org_id", {"ci": "circleci", "circleci_org_id": "00000000-0000-0000-0000-000000000000"}),
+    ("circleci_org_id", {"ci": "circleci", "circleci_org_id": "3F2A8C1E-0B6D-4E7F-9A51-2C4D6E8F0A1B"}),
+    ("circleci_project_id", {"ci": "circleci", "circleci_project_id": "12345"}),
+    ("ci", {"ci": "jenkins"}),
 ]
 
 CASES = [(field, {field: value}) for field, value in BAD_ANSWERS] + BAD_COMBINATIONS

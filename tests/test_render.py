@@ -16,7 +16,7 @@ JINJA_LEFTOVER = re.compile(r"{%-?\s|\s-?%}|{#\s|\.jinja\b|\bUndefined\b")
 
 # Variants of the non-axis answers that change the shape of the output.
 ENVIRONMENT_VARIANTS = {
-    "one-environment": {"environments": ["prod"], "network_cidr": "10.8.0.0/20", "region": "eu-west-1"},
+    "one-environment": {"environments": ["prod"], "network_cidr": "10.8.0.0/17", "region": "eu-west-1"},
     "six-environments": {
         "environments": ["dev", "test", "qa", "uat", "preprod", "live"],
         "network_cidr": "172.16.0.0/12",
@@ -100,9 +100,9 @@ def test_context_hook_derives_once_per_render(tmp_path):
 def test_environment_roots_use_the_derived_plan(default_project):
     root = default_project / "terraform" / "environments" / "prod"
     tfvars = load_hcl(root / "terraform.tfvars")
-    assert tfvars["cidr"] == "10.42.0.0/16"
+    assert tfvars["cidr"] == "10.43.128.0/17"  # production: the last of eight blocks of 10.40.0.0/14
     assert tfvars["zones"] == ["us-east-1a", "us-east-1b", "us-east-1c"]
-    assert tfvars["private_subnets"] == ["10.42.0.0/18", "10.42.64.0/18", "10.42.128.0/18"]
+    assert tfvars["private_subnets"] == ["10.43.128.0/19", "10.43.160.0/19", "10.43.192.0/19"]
     assert tfvars["node_min_size"] >= 3
     s3 = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["s3"]
     assert s3["use_lockfile"] is True
@@ -110,29 +110,32 @@ def test_environment_roots_use_the_derived_plan(default_project):
     assert s3["key"] == "environments/prod/terraform.tfstate"
     assert s3["kms_key_id"] == f"alias/{s3['bucket']}"
     dev = load_hcl(default_project / "terraform" / "environments" / "dev" / "terraform.tfvars")
-    assert dev["cidr"] == "10.40.0.0/16"
+    assert dev["cidr"] == "10.40.0.0/17"
     assert dev["node_min_size"] < tfvars["node_min_size"]
 
 
 def test_ci_roles_trust_exactly_one_subject(default_project):
     bootstrap = default_project / "terraform" / "bootstrap"
-    variables = {
-        name: spec for block in load_hcl(bootstrap / "variables.tf")["variable"] for name, spec in block.items()
-    }
+    identity = load_hcl(bootstrap / "ci-identity.tf")  # the chosen CI platform's part of the trust
+    variables = {name: spec for block in identity["variable"] for name, spec in block.items()}
     assert variables["repository"]["default"] == "acme/payments-api"
-    assert sorted(variables["environments"]["default"]) == ["dev", "prod", "staging"]
+    environments = {
+        name: spec for block in load_hcl(bootstrap / "variables.tf")["variable"] for name, spec in block.items()
+    }["environments"]
+    assert sorted(environments["default"]) == ["dev", "prod", "staging"]
+    trust = str(identity["locals"][0]["ci_trust"])
+    assert "repo:${var.repository}:environment:${coalesce(role.environment" in trust
+    assert "*" not in trust
     iam = load_hcl(bootstrap / "iam.tf")
-    subjects = iam["locals"][0]["github_subjects"]
-    assert '"repo:${var.repository}:environment:${env}"' in subjects
-    assert "*" not in subjects
-    trust = next(
-        block["aws_iam_policy_document"]["github_trust"]
+    document = next(
+        block["aws_iam_policy_document"]["ci_trust"]
         for block in iam["data"]
-        if "github_trust" in block.get("aws_iam_policy_document", {})
+        if "ci_trust" in block.get("aws_iam_policy_document", {})
     )
-    conditions = {c["variable"]: c for c in trust["statement"][0]["condition"]}
-    assert conditions["token.actions.githubusercontent.com:sub"]["test"] == "StringEquals"
-    assert conditions["token.actions.githubusercontent.com:aud"]["values"] == ["sts.amazonaws.com"]
+    conditions = {c["test"]: c for c in document["statement"][0]["condition"]}
+    assert conditions["StringEquals"]["variable"] == "${local.ci_issuer}:aud"
+    assert conditions["${each.value.subject_test}"]["variable"] == "${local.ci_issuer}:sub"
+    assert identity["locals"][0]["ci_issuer"] == "token.actions.githubusercontent.com"
 
 
 def test_values_files_follow_the_sizing(default_project):
