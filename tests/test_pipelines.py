@@ -100,7 +100,7 @@ def test_github_actions_pinned_and_credentials_only_through_oidc(projects):
         assert doc["permissions"] == {}, workflow.name
         text = workflow.read_text()
         for line in text.splitlines():
-            if "uses:" in line:
+            if "uses:" in line and "uses: ./" not in line:  # a workflow of this repository needs no pin
                 assert SHA_PINNED.search(line) and re.search(r"# v\d", line), f"{workflow.name}: {line.strip()}"
         for name, job in doc["jobs"].items():
             uses = [step.get("uses", "") for step in job.get("steps", [])]
@@ -108,6 +108,14 @@ def test_github_actions_pinned_and_credentials_only_through_oidc(projects):
                 assert job["permissions"].get("id-token") == "write", name
                 step = next(s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws"))
                 assert "role-to-assume" in step["with"], name
+
+
+def test_github_publishes_only_after_the_checks(projects):
+    deploy = load(projects["github"] / ".github" / "workflows" / "deploy.yml")
+    assert deploy["jobs"]["checks"]["uses"] == "./.github/workflows/ci.yml"
+    assert "checks" in deploy["jobs"]["publish"]["needs"]
+    ci = load(projects["github"] / ".github" / "workflows" / "ci.yml")
+    assert "workflow_call" in ci[True]  # `on:` parses as the YAML boolean
 
 
 # ------------------------------------------------------------------------------------------ GitLab
