@@ -127,19 +127,19 @@ def test_gitlab_stages_approval_and_oidc(projects):
     scripts = {name: " ".join(job.get("script", [])) for name, job in jobs.items()}
     assert "make validate" in scripts["validate"] and "make test" in scripts["test"]
     assert "ci/image.sh check" in scripts["build-image"] and "ci/image.sh publish" in scripts["publish"]
-    assert jobs["plan"]["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "merge_request_event"'
+    assert jobs["plan"]["rules"][1]["if"] == '$CI_PIPELINE_SOURCE == "merge_request_event"'
     default_branch = "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"
     for i, env in enumerate(ENVIRONMENTS):
         job = jobs[f"deploy-{env}"]
         assert job["stage"] == f"deploy-{env}" and job["resource_group"] == f"deploy-{env}"
         assert job["environment"]["name"] == env
-        assert [rule["if"] for rule in job["rules"]] == [default_branch], "deploys run on main only"
+        assert [rule["if"] for rule in job["rules"][1:]] == [default_branch], "deploys run on main only"
         needs = {need["job"] for need in job["needs"]}
         assert needs == {"publish", *([f"deploy-{ENVIRONMENTS[i - 1]}"] if i else [])}
-        gated = job["rules"][0].get("when") == "manual" and job.get("allow_failure") is False
+        gated = job["rules"][-1].get("when") == "manual" and job.get("allow_failure") is False
         assert gated == (env == "prod"), f"only production waits for a person: {env}"
     assert jobs["deploy-prod"]["environment"]["deployment_tier"] == "production"
-    assert [rule["if"] for rule in jobs["publish"]["rules"]] == [default_branch]
+    assert [rule["if"] for rule in jobs["publish"]["rules"][1:]] == [default_branch]
     # every job that assumes a role asks for a token whose audience is exactly that role
     roles = {}
     for name, job in jobs.items():
@@ -157,6 +157,29 @@ def test_gitlab_stages_approval_and_oidc(projects):
     }
     images = [pipeline["default"]["image"], pipeline[".docker"]["image"], pipeline[".docker"]["services"][0]["name"]]
     assert all(PINNED_IMAGE.fullmatch(image) for image in images), images
+
+
+TEMPLATE_UPDATE = '$CI_PIPELINE_SOURCE == "schedule" && $TEMPLATE_UPDATE == "true"'
+
+
+def test_gitlab_template_update_runs_alone_in_its_schedule(projects):
+    pipeline = load(projects["gitlab"] / ".gitlab-ci.yml")
+    assert pipeline["workflow"]["rules"][0] == {"if": TEMPLATE_UPDATE}
+    jobs = {name: job for name, job in pipeline.items() if isinstance(job, dict) and "stage" in job}
+    updates = {"template-update", "template-update-request"}
+    for name, job in jobs.items():
+        if name in updates:
+            assert job["rules"] == [{"if": TEMPLATE_UPDATE}], name
+        else:  # every other job is excluded from that pipeline by its first rule
+            assert job["rules"][0] == {"if": TEMPLATE_UPDATE, "when": "never"}, name
+    assert "ci/template-update.sh update" in " ".join(jobs["template-update"]["script"])
+    request = jobs["template-update-request"]
+    assert request["needs"] == ["template-update"] and "propose .template-update gitlab" in " ".join(request["script"])
+    # the token is scoped to this job's environment: the job running the template's code has none
+    assert request["environment"]["name"] == "template-update" and "environment" not in jobs["template-update"]
+    script = projects["gitlab"] / "ci" / "template-update.sh"
+    assert "sh ci/no-conflicts.sh" in script.read_text()
+    assert "copier==" in (projects["gitlab"] / "ci" / "requirements-copier.txt").read_text()
 
 
 # ------------------------------------------------------------------------------------------ CircleCI
@@ -193,6 +216,29 @@ def test_circleci_stages_approval_and_oidc(projects):
     images = [docker["image"] for executor in config["executors"].values() for docker in executor["docker"]]
     assert all(PINNED_IMAGE.fullmatch(image) for image in images), images
     assert all("@" in orb for orb in config.get("orbs", {}).values())
+
+
+def test_circleci_template_update_runs_alone_when_asked(projects):
+    config = load(projects["circleci"] / ".circleci" / "config.yml")
+    assert config["parameters"]["run-template-update"] == {"type": "boolean", "default": False}
+    workflows = config["workflows"]
+    flag = "<< pipeline.parameters.run-template-update >>"
+    assert workflows["template-update"]["when"] == flag
+    for name, workflow in workflows.items():
+        if name != "template-update":  # every other workflow is skipped in that pipeline
+            assert workflow["when"] == {"not": flag}, name
+    entries = [next(iter(e.items())) if isinstance(e, dict) else (e, {}) for e in workflows["template-update"]["jobs"]]
+    entries = {job: params or {} for job, params in entries}
+    assert set(entries) == {"template-update", "template-update-request"}
+    assert "context" not in entries["template-update"], "the template's code runs without the token"
+    assert entries["template-update-request"]["context"] == "template-update"
+    assert entries["template-update-request"]["requires"] == ["template-update"]
+    commands = {
+        job: " ".join(step["run"]["command"] for step in config["jobs"][job]["steps"] if "run" in step)
+        for job in entries
+    }
+    assert "ci/template-update.sh update" in commands["template-update"]
+    assert "ci/template-update.sh propose /tmp/template-update github" in commands["template-update-request"]
 
 
 # ------------------------------------------------------------------------------------------ trust
