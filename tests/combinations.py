@@ -24,6 +24,11 @@ def choices() -> dict[str, list[str]]:
     return result
 
 
+def defaults() -> dict[str, str]:
+    questions = yaml.safe_load((ROOT / "copier.yml").read_text())
+    return {axis: questions[axis]["default"] for axis in AXES}
+
+
 def pairwise() -> list[dict[str, str]]:
     """A small set of combinations covering every pair of choices across two axes."""
     axes = choices()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from combinations import AXES, choices, combination_id, pairwise
+from combinations import AXES, choices, combination_id, defaults, pairwise
 from harness import validate
 from helpers import load_hcl, render, snapshot
 
@@ -31,11 +31,13 @@ def files_of(project: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory) -> dict[str, Path]:
-    """Every combination of the pairwise set and every environment variant, rendered once."""
+    """The default repository, every other combination of the pairwise set and every environment
+    variant, rendered once (validated together by test_matrix_passes_every_validator)."""
     root = tmp_path_factory.mktemp("matrix")
-    projects = {}
+    projects = {"default": render(root / "default")}
     for combo in pairwise():
-        projects[combination_id(combo)] = render(root / combination_id(combo), **combo)
+        if combo != defaults():
+            projects[combination_id(combo)] = render(root / combination_id(combo), **combo)
     for name, overrides in ENVIRONMENT_VARIANTS.items():
         projects[name] = render(root / name, **overrides)
     return projects
@@ -144,11 +146,7 @@ def test_values_files_follow_the_sizing(default_project):
     assert yaml.dump(prod) != yaml.dump(dev)
 
 
-def test_default_project_passes_every_validator(default_project):
-    validate(default_project).assert_ok()
-
-
 @pytest.mark.xdist_group("matrix")
 def test_matrix_passes_every_validator(matrix):
-    # one run of each tool over every rendered project
+    # one run of each tool over every rendered project, the default repository included
     validate(*matrix.values()).assert_ok()
