@@ -178,6 +178,70 @@ NON_PRODUCTION = {
     "blue_green_auto_promotion": True,
 }
 
+# Per runtime: how much more memory than the sizing above its service needs (the JVM's
+# heap, metaspace and code cache); what the short-lived pods that run the image in client mode
+# (helm test, the analysis traffic job) get; and how CI tests app/: in which toolchain image
+# (also the Dockerfile's build stage; None: the pipeline's Python toolbox and python's own
+# Dockerfile), with which install and test commands (run in app/), the
+# environment that puts the tool's download cache under {root}/.cache, and the files that key it.
+RUNTIMES = {
+    "python": {
+        "label": "Python, Starlette",
+        "unit_tests": "app/tests/",
+        "memory_factor": 1,
+        "client_memory": "64Mi",
+        "version": "3.12",
+        "image": None,
+        "install": "python -m pip install -r requirements-dev.txt",
+        "test": "python -m pytest",
+        "cache_env": {"PIP_CACHE_DIR": "{root}/.cache/pip"},
+        "lock_files": ["app/requirements.txt", "app/requirements-dev.txt"],
+    },
+    "node": {
+        "label": "Node.js, Fastify",
+        "unit_tests": "app/test/",
+        "memory_factor": 1,
+        "client_memory": "96Mi",
+        "version": "24.21.0",
+        "image": "node:24.21.0-bookworm-slim",
+        "install": "npm ci --no-audit --no-fund",
+        "test": "npm test",
+        "cache_env": {"npm_config_cache": "{root}/.cache/npm"},
+        "lock_files": ["app/package-lock.json"],
+    },
+    "go": {
+        "label": "Go, standard library",
+        "unit_tests": "app/**/*_test.go",
+        "memory_factor": 1,
+        "client_memory": "32Mi",
+        "version": "1.25",
+        "image": "golang:1.25.5-bookworm",
+        "install": "go mod download",
+        "test": "go vet ./... && go test ./...",
+        "cache_env": {"GOMODCACHE": "{root}/.cache/go/mod", "GOCACHE": "{root}/.cache/go/build"},
+        "lock_files": ["app/go.mod"],
+    },
+    "java": {
+        "label": "Java, the JDK's HTTP server",
+        "unit_tests": "app/src/test/java/",
+        "memory_factor": 2,
+        "client_memory": "192Mi",
+        "version": "21",
+        "image": "maven:3.9.16-eclipse-temurin-21",
+        "install": "mvn --batch-mode --no-transfer-progress dependency:go-offline",
+        "test": "mvn --batch-mode --no-transfer-progress verify",
+        "cache_env": {"MAVEN_ARGS": "-Dmaven.repo.local={root}/.cache/m2"},
+        "lock_files": ["app/pom.xml"],
+    },
+}
+
+
+def scaled_memory(quantity: str, factor: int) -> str:
+    """'256Mi' scaled by factor, in the same unit."""
+    number = quantity.rstrip("KMGTi")
+    return f"{int(number) * factor}{quantity[len(number):]}"
+
+
 # Each environment's network must hold a /22 private subnet per zone: at least a /20.
 LARGEST_ENVIRONMENT_PREFIX = 20
 # network_cidr is always cut into this many equal blocks, whatever the number of environments,

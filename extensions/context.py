@@ -19,6 +19,7 @@ ANSWERS = (
     "cloud",
     "region",
     "orchestrator",
+    "runtime",
     "environments",
     "network_cidr",
     "monthly_budget_usd",
@@ -36,6 +37,7 @@ def answer_errors(answers: dict) -> list[str]:
         validation.region_error(answers.get("region", ""), answers.get("cloud", "")),
         validation.environments_error(environments),
         validation.network_cidr_error(answers.get("network_cidr", "")),
+        "" if answers.get("runtime") in catalog.RUNTIMES else "runtime: not answered yet",
     ]
     return [error for error in checks if error]
 
@@ -86,6 +88,7 @@ def derive(answers: dict) -> dict:
     zone_counts = [min(size["zone_count"], len(region_zones)) for size in sizing]
     plan = network_plan(answers["network_cidr"], environments, zone_counts)
     budget = int(answers.get("monthly_budget_usd") or 0)
+    runtime = catalog.RUNTIMES[answers["runtime"]]
 
     per_environment = {}
     for index, (env, size, net, zone_count) in enumerate(zip(environments, sizing, plan, zone_counts, strict=True)):
@@ -101,6 +104,8 @@ def derive(answers: dict) -> dict:
             "deploy_role_name": f"{slug}-{env}-deploy",
             "state_key": f"environments/{env}/terraform.tfstate",
             "budget_usd": max(10, round(budget * size["budget_share"])),
+            "memory_request": catalog.scaled_memory(size["memory_request"], runtime["memory_factor"]),
+            "memory_limit": catalog.scaled_memory(size["memory_limit"], runtime["memory_factor"]),
         }
 
     return {
@@ -111,6 +116,7 @@ def derive(answers: dict) -> dict:
         "environments": per_environment,
         "state_bucket": filters.bucket_name(slug, "tfstate", filters.short_hash(answers["repository"] + slug)),
         "registry_repository": slug,
+        "runtime": runtime,
         "repository_web": repository_web(answers),
         "plan_role_name": f"{slug}-plan",
         "publish_role_name": f"{slug}-publish",

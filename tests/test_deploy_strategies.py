@@ -188,7 +188,7 @@ def test_analysis_test_traffic_is_admitted_by_the_network_policy(projects, strat
     assert not selects(policy["spec"]["podSelector"], pod["metadata"]["labels"])
     (container,) = pod["spec"]["containers"]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
-    assert "{{args.service}}" in container["command"][-3]
+    assert container["args"][0] == "traffic" and "{{args.service}}" in container["args"][1]
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)

@@ -16,6 +16,7 @@ def derived(**overrides) -> dict:
         "cloud": "aws",
         "region": "us-east-1",
         "orchestrator": "kubernetes",
+        "runtime": "python",
         "environments": ["dev", "staging", "prod"],
         "network_cidr": "10.40.0.0/14",
         "monthly_budget_usd": 1000,

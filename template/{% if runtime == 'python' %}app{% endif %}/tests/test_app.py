@@ -1,6 +1,8 @@
+import http.server
 import json
 import logging
 import signal
+import threading
 import time
 
 import pytest
@@ -10,6 +12,7 @@ from starlette.testclient import TestClient
 
 from service import settings
 from service.app import create_app
+from service.client import main as run_client
 from service.logs import JsonFormatter
 from service.server import DrainingServer
 
@@ -96,3 +99,32 @@ def test_logs_are_json():
     assert entry["level"] == "info"
     assert entry["status"] == 200
     assert entry["service"] == settings.NAME
+
+
+class OnlyReadyz(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/readyz" else 503)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def upstream():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OnlyReadyz)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_client_probe(upstream):
+    assert run_client(["probe", f"{upstream}/readyz"]) == 0
+    assert run_client(["probe", f"{upstream}/other"]) == 1
+    assert run_client(["probe"]) == 2
+
+
+def test_client_traffic_fails_when_nothing_answers(upstream, capsys):
+    assert run_client(["traffic", f"{upstream}/readyz", "0.2", "50"]) == 0
+    assert run_client(["traffic", f"{upstream}/other", "0.2", "50"]) == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("0 requests answered, ")
