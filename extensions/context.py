@@ -26,7 +26,65 @@ ANSWERS = (
     "aws_account_id",
     "ci",
     "gitlab_host",
+    "monitoring",
+    "alert_email",
 )
+
+# What the diagrams (includes/diagrams/) call the parts of each choice; the names of the resources
+# come from derive(), as the Terraform's do. A new cloud, orchestrator, CI platform or monitoring
+# stack adds its entry here. {placeholders} are answers, or `production`.
+DIAGRAM_CLOUDS = {
+    "aws": {
+        "scope": "AWS account {aws_account_id} · region {region}",
+        "network": "VPC",
+        "compute": {"kubernetes": "EKS cluster"},
+        "registry": "ECR repository",
+        "state": "S3 bucket",
+        "identity": "IAM roles, assumed with OIDC tokens",
+        "secrets": "Kubernetes Secrets, encrypted with a KMS key",
+        "logs": "CloudWatch Logs",
+        "budget": "AWS Budgets",
+        "backup": "AWS Backup",
+    },
+}
+DIAGRAM_CI = {
+    "github": {
+        "change": "pull request",
+        "checks": "ci.yml",
+        "plan": "terraform-plan.yml",
+        "plan_when": "when terraform/ changes",
+        "publish": "deploy.yml: checks again, then publish",
+        "approval": "required reviewers of environment {production}",
+    },
+    "gitlab": {
+        "change": "merge request",
+        "checks": "validate · test · build-image",
+        "plan": "plan",
+        "plan_when": "when terraform/ changes",
+        "publish": "publish",
+        "approval": "manual job deploy-{production}",
+    },
+    "circleci": {
+        "change": "pull request",
+        "checks": "validate · test · build-image",
+        "plan": "plan-* jobs",
+        "plan_when": "on every branch but main",
+        "publish": "publish",
+        "approval": "approval job approve-{production}",
+    },
+}
+DIAGRAM_MONITORING = {
+    "prometheus-grafana": {
+        "stack": "kube-prometheus-stack",
+        "parts": "Prometheus · Alertmanager · Grafana",
+        "analysis": "Prometheus",
+        "routes": [
+            "P0, P1: PagerDuty and Slack (Slack only outside {production})",
+            "P2, P3: Slack",
+            "P4: email to {alert_email}",
+        ],
+    },
+}
 
 
 def answer_errors(answers: dict) -> list[str]:
@@ -78,6 +136,28 @@ def repository_web(answers: dict) -> dict:
     return {"url": url, "blob": f"{url}/blob/main", "tree": f"{url}/tree/main"}
 
 
+def diagram_labels(answers: dict, production: str) -> dict:
+    """The diagrams' labels for the chosen cloud, orchestrator, CI platform and monitoring stack."""
+    values = {**answers, "production": production}
+
+    def fill(value):
+        if isinstance(value, str):
+            return value.format(**values)
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        return {key: fill(item) for key, item in value.items()}
+
+    cloud = dict(DIAGRAM_CLOUDS.get(answers.get("cloud"), {}))
+    compute = cloud.pop("compute", {}).get(answers.get("orchestrator"))
+    if compute:
+        cloud["compute"] = compute
+    return {
+        "cloud": fill(cloud),
+        "ci": fill(DIAGRAM_CI.get(answers.get("ci"), {})),
+        "monitoring": fill(DIAGRAM_MONITORING.get(answers.get("monitoring"), {})),
+    }
+
+
 def derive(answers: dict) -> dict:
     """Everything the template needs beyond the raw answers. Pure: same answers, same result."""
     slug = answers["project_slug"]
@@ -118,6 +198,7 @@ def derive(answers: dict) -> dict:
         "registry_repository": slug,
         "runtime": runtime,
         "repository_web": repository_web(answers),
+        "diagram": diagram_labels(answers, production),
         "plan_role_name": f"{slug}-plan",
         "publish_role_name": f"{slug}-publish",
         "namespace": slug,

@@ -1,7 +1,8 @@
 from pathlib import Path
 
 import pytest
-from helpers import answers
+from combinations import combination_id, defaults, pairwise
+from helpers import answers, render
 
 
 @pytest.fixture(scope="session")
@@ -9,3 +10,27 @@ def default_project(copie_session) -> Path:
     result = copie_session.copy(extra_answers=answers())
     assert result.exception is None, result.exception
     return result.project_dir
+
+
+ENVIRONMENT_VARIANTS = {
+    "one-environment": {"environments": ["prod"], "network_cidr": "10.8.0.0/17", "region": "eu-west-1"},
+    "six-environments": {
+        "environments": ["dev", "test", "qa", "uat", "preprod", "live"],
+        "network_cidr": "172.16.0.0/12",
+        "region": "us-west-1",
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def matrix(tmp_path_factory) -> dict[str, Path]:
+    """The default repository, every other combination of the pairwise set and every environment
+    variant, rendered once (validated together by test_matrix_passes_every_validator)."""
+    root = tmp_path_factory.mktemp("matrix")
+    projects = {"default": render(root / "default")}
+    for combo in pairwise():
+        if combo != defaults():
+            projects[combination_id(combo)] = render(root / combination_id(combo), **combo)
+    for name, overrides in ENVIRONMENT_VARIANTS.items():
+        projects[name] = render(root / name, **overrides)
+    return projects

@@ -8,39 +8,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from combinations import AXES, choices, combination_id, defaults, pairwise
+from combinations import AXES, choices, pairwise
 from harness import validate
 from helpers import load_hcl, render, snapshot
 
 JINJA_LEFTOVER = re.compile(r"{%-?\s|\s-?%}|{#\s|\.jinja\b|\bUndefined\b")
 
 # Variants of the non-axis answers that change the shape of the output.
-ENVIRONMENT_VARIANTS = {
-    "one-environment": {"environments": ["prod"], "network_cidr": "10.8.0.0/17", "region": "eu-west-1"},
-    "six-environments": {
-        "environments": ["dev", "test", "qa", "uat", "preprod", "live"],
-        "network_cidr": "172.16.0.0/12",
-        "region": "us-west-1",
-    },
-}
-
-
 def files_of(project: Path) -> list[Path]:
     return sorted(path for path in project.rglob("*") if path.is_file() and ".git" not in path.parts)
-
-
-@pytest.fixture(scope="module")
-def matrix(tmp_path_factory) -> dict[str, Path]:
-    """The default repository, every other combination of the pairwise set and every environment
-    variant, rendered once (validated together by test_matrix_passes_every_validator)."""
-    root = tmp_path_factory.mktemp("matrix")
-    projects = {"default": render(root / "default")}
-    for combo in pairwise():
-        if combo != defaults():
-            projects[combination_id(combo)] = render(root / combination_id(combo), **combo)
-    for name, overrides in ENVIRONMENT_VARIANTS.items():
-        projects[name] = render(root / name, **overrides)
-    return projects
 
 
 def test_pairwise_covers_every_choice():

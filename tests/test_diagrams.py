@@ -1,0 +1,274 @@
+"""The two diagrams every generated repository opens with (includes/diagrams/): what it builds and
+how a change ships.
+
+Every diagram of every combination is rendered by the real Mermaid renderer (mermaid-cli driving
+Debian's chromium, installed by scripts/install-tools), so a syntax error fails; the names and
+address ranges they show are compared with the rendered Terraform and deploy values. The default
+repository's pictures are kept in test-artifacts/diagrams/ for a reviewer, and the template's
+README shows copies of them (docs/images/).
+"""
+
+import ipaddress
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from combinations import choices
+from helpers import IN_CI, ROOT, load_hcl
+
+from extensions import context
+
+pytestmark = pytest.mark.xdist_group("matrix")  # shares the session's render matrix
+
+
+DIAGRAM_FILES = ("README.md", "docs/architecture.md")
+MERMAID_BLOCK = re.compile(r"^```mermaid\n(.*?)\n```$", re.M | re.S)
+# id["label"], id(["label"]), id[("label")], id{{"label"}}; subgraph titles too
+NODE = re.compile(r"\b(\w+)(?:\[\(|\(\[|\{\{|\[|\(|\{)\"([^\"]*)\"")
+EDGE = re.compile(r"^\s*(\w+) (-->|-\.->)(?:\|\"?([^|\"]*)\"?\|)? (\w+)\s*$", re.M)
+CIDR = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}\b")
+ARTIFACTS = ROOT / "test-artifacts" / "diagrams"
+IMAGES = ROOT / "docs" / "images"
+NAMES = ("architecture", "delivery")
+
+
+def diagrams(project: Path, file: str = "README.md") -> dict[str, str]:
+    blocks = MERMAID_BLOCK.findall((project / file).read_text())
+    assert len(blocks) == 2, f"{project.name}/{file}: {len(blocks)} mermaid blocks, expected 2"
+    return dict(zip(NAMES, blocks, strict=True))
+
+
+def nodes(diagram: str) -> dict[str, list[str]]:
+    """Each node's and subgraph's label, as its lines."""
+    return {node: label.split("<br/>") for node, label in NODE.findall(diagram)}
+
+
+def edges(diagram: str) -> dict[tuple[str, str], str]:
+    return {(source, target): label for source, _, label, target in EDGE.findall(diagram)}
+
+
+def answers_of(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def bootstrap_defaults(project: Path) -> dict:
+    """The defaults of terraform/bootstrap's variables: the shared names."""
+    blocks = load_hcl(project / "terraform" / "bootstrap" / "variables.tf")["variable"]
+    return {name: spec["default"] for block in blocks for name, spec in block.items() if "default" in spec}
+
+
+# ---------------------------------------------------------------- the renderer
+
+
+@pytest.fixture(scope="module")
+def mmdc() -> str:
+    found = shutil.which("mmdc") or shutil.which("mmdc", path=str(ROOT / ".tools" / "bin"))
+    missing = "mmdc not found" if not found else "chromium not found" if not shutil.which("chromium") else ""
+    if missing:
+        reason = f"{missing}: run scripts/install-tools (needs node and npm, and root for Debian's chromium)"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
+def render_diagrams(mmdc: str, blocks: list[str], out: Path) -> list[Path]:
+    """Every block to a PNG, in one mmdc run; on a failure, name the blocks that fail alone."""
+    out.mkdir(parents=True, exist_ok=True)
+    source = out / "diagrams.md"
+    source.write_text("".join(f"```mermaid\n{block}\n```\n\n" for block in blocks))
+    cmd = [mmdc, "--quiet", "--input", str(source), "--output", str(out / "rendered.md"), "--outputFormat", "png"]
+    jobs = str(min(4, os.cpu_count() or 1))
+    run = subprocess.run([*cmd, "--scale", "2", "--jobs", jobs], capture_output=True, text=True, timeout=900)
+    if run.returncode:
+        failures = []
+        for index, block in enumerate(blocks):
+            single = out / f"single-{index}.mmd"
+            single.write_text(block)
+            alone = subprocess.run([mmdc, "--quiet", "--input", str(single), "--output", str(single) + ".svg"],
+                                   capture_output=True, text=True, timeout=120)  # fmt: skip
+            if alone.returncode:
+                failures.append((index, block, alone.stderr.strip()[:1500]))
+        pytest.fail(f"mmdc failed (exit {run.returncode}) on {len(failures)} diagram(s):\n"
+                    + "\n".join(f"--- block {i}:\n{text[:400]}\n>>> {error}" for i, text, error in failures)
+                    + f"\n{run.stderr.strip()[-1500:]}")  # fmt: skip
+    images = [out / f"rendered-{index}.png" for index in range(1, len(blocks) + 1)]
+    assert all(image.is_file() and image.stat().st_size > 1000 for image in images), sorted(out.iterdir())
+    return images
+
+
+@pytest.fixture(scope="module")
+def rendered(mmdc, matrix, tmp_path_factory) -> dict[str, Path]:
+    """Each distinct diagram of the matrix (README.md and docs/architecture.md), rendered once."""
+    every = [
+        block for project in matrix.values() for file in DIAGRAM_FILES for block in diagrams(project, file).values()
+    ]
+    distinct = list(dict.fromkeys(every))  # the default repository's two come first
+    images = render_diagrams(mmdc, distinct, tmp_path_factory.mktemp("diagrams"))
+    return dict(zip(distinct, images, strict=True))
+
+
+def test_every_diagram_renders(rendered, matrix):
+    for name, project in matrix.items():
+        for file in DIAGRAM_FILES:
+            for kind, block in diagrams(project, file).items():
+                assert rendered[block].is_file(), f"{name}/{file}: {kind}"
+    default = diagrams(matrix["default"])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for kind, block in default.items():
+        shutil.copyfile(rendered[block], ARTIFACTS / f"{kind}.png")
+        (ARTIFACTS / f"{kind}.mmd").write_text(block + "\n")
+
+
+def test_a_broken_diagram_fails_the_renderer(mmdc, matrix, tmp_path):
+    good = "flowchart LR\n  a --> b"
+    delivery = diagrams(matrix["default"])["delivery"]
+    broken = delivery.replace('["terraform apply', '["terraform apply"', 1)  # a stray quote ends the label early
+    assert broken != delivery
+    with pytest.raises(pytest.fail.Exception, match=r"on 1 diagram\(s\):\n--- block 1:"):
+        render_diagrams(mmdc, [good, broken], tmp_path)
+
+
+def test_template_readme_shows_the_default_repository(matrix):
+    """docs/images/ holds the default repository's diagrams; after a change to them, copy the new
+    ones from test-artifacts/diagrams/ (written by test_every_diagram_renders)."""
+    readme = (ROOT / "README.md").read_text()
+    for kind, block in diagrams(matrix["default"]).items():
+        assert f"](docs/images/{kind}.png)" in readme
+        assert (IMAGES / f"{kind}.png").is_file()
+        assert (IMAGES / f"{kind}.mmd").read_text() == block + "\n", (
+            f"docs/images/{kind}.mmd is stale: cp test-artifacts/diagrams/{kind}.* docs/images/"
+        )
+
+
+# ---------------------------------------------------------------- what they show
+
+
+@pytest.mark.parametrize("file", DIAGRAM_FILES)
+def test_every_repository_shows_both_diagrams(matrix, file):
+    for name, project in matrix.items():
+        found = diagrams(project, file)
+        assert found == diagrams(project), f"{name}: {file} and README.md differ"
+        assert re.search(r"^flowchart LR$", found["architecture"], re.M), name
+        assert re.search(r"^flowchart TB$", found["delivery"], re.M), name
+    readme = (matrix["default"] / "README.md").read_text()
+    assert readme.index("```mermaid") < readme.index("\n## "), "the diagrams open the README"
+
+
+def test_architecture_shows_what_the_terraform_creates(matrix):
+    for name, project in matrix.items():
+        answers = answers_of(project)
+        diagram = diagrams(project)["architecture"]
+        labels = nodes(diagram)
+        bootstrap = bootstrap_defaults(project)
+        roles = [bootstrap["plan_role_name"], bootstrap["publish_role_name"]]
+        roles += [bootstrap["environments"][env]["deploy_role_name"] for env in answers["environments"]]
+        assert " · ".join(roles[:2]) == labels["roles"][1] and labels["roles"][2:] == roles[2:], name
+        assert labels["registry"][-1] == bootstrap["registry_repository"], name
+        assert labels["cloud"] == [f"AWS account {answers['aws_account_id']} · region {answers['region']}"], name
+        ranges = set()
+        for index, env in enumerate(answers["environments"]):
+            root = project / "terraform" / "environments" / env
+            tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
+            backend = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["s3"]
+            vpc = main["locals"][0]["name"]
+            cluster = next(block["cluster"]["name"] for block in main["module"] if "cluster" in block)
+            node = f"env{index}"
+            assert labels[node][0].endswith(f": VPC {vpc}, {tfvars['cidr']}"), name
+            assert labels[node][0].startswith(env), name
+            zones, private, public = labels[f"{node}_net"]
+            assert zones == "zones " + ", ".join(tfvars["zones"]), name
+            assert private == "private " + ", ".join(tfvars["private_subnets"]), name
+            assert public == "public " + ", ".join(tfvars["public_subnets"]), name
+            assert labels[f"{node}_cluster"] == [f"EKS cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}"]
+            types, low, high = tfvars["node_instance_types"], tfvars["node_min_size"], tfvars["node_max_size"]
+            assert labels[f"{node}_app"][-1] == f"nodes {', '.join(types)}, {low} to {high}", name
+            assert labels[f"{node}_logs"][-1] == f"kept {tfvars['log_retention_days']} days", name
+            cost = labels[f"{node}_cost"]
+            assert cost[0] == f"AWS Budgets {vpc}: {tfvars['budget_usd']} USD a month", name
+            if "backup_retention_days" in tfvars:
+                assert cost[1:] == [f"AWS Backup {vpc}: kept {tfvars['backup_retention_days']} days"], name
+            else:
+                assert cost[1:] == [], name
+            assert labels["state"][-1] == f"S3 bucket {backend['bucket']}", name
+            ranges |= {tfvars["cidr"], *tfvars["private_subnets"], *tfvars["public_subnets"]}
+        # no address range in the picture that the Terraform does not create
+        assert set(CIDR.findall(diagram)) == ranges, name
+        assert all(ipaddress.ip_network(net) for net in ranges)
+
+
+def test_delivery_shows_the_pipeline_and_the_deploy_values(matrix):
+    for name, project in matrix.items():
+        answers = answers_of(project)
+        environments, strategy = answers["environments"], answers["deploy_strategy"]
+        diagram = diagrams(project)["delivery"]
+        labels, links = nodes(diagram), edges(diagram)
+        production = len(environments) - 1
+        expected_approval = context.DIAGRAM_CI[answers["ci"]]["approval"].format(production=environments[-1])
+        assert labels["approval"] == ["approval", expected_approval], name
+        roles = bootstrap_defaults(project)["environments"]
+        previous = "publish"
+        for index, env in enumerate(environments):
+            stage = f"deploy{index}"
+            if index == production:
+                assert (previous, "approval") in links, name
+                previous = "approval"
+            assert (previous, stage) in links, f"{name}: {previous} -> {stage}"
+            assert links[(stage, "rollback")] == "fails", name
+            assert labels[stage] == [f"deploy-{env}: role {roles[env]['deploy_role_name']}"], name
+            values = yaml.safe_load((project / "deploy" / f"values-{env}.yaml").read_text())
+            release = labels[f"{stage}_release"]
+            if strategy == "canary":
+                steps = [labels[f"{stage}_step{n}"][0] for n in range(len(values["canary"]["weights"]))]
+                pause = values["canary"]["pause"]
+                assert steps == [f"{weight}% of the pods, pause {pause}" for weight in values["canary"]["weights"]]
+                assert f"{stage}_step{len(steps)}" not in labels, name
+            elif strategy == "blue-green":
+                automatic = values["blueGreen"]["autoPromotionEnabled"]
+                assert labels[f"{stage}_switch"][-1] == ("automatically" if automatic else "when a person promotes it")
+            else:
+                unavailable, surge = values["rollingUpdate"]["maxUnavailable"], values["rollingUpdate"]["maxSurge"]
+                assert release[-1] == f"rolling update: maxUnavailable {unavailable}, maxSurge {surge}", name
+            if strategy != "rolling":
+                assert any(line.endswith(f"{values['analysis']['count']} measurements by Prometheus") for line in
+                           labels.get(f"{stage}_step0", []) + labels.get(f"{stage}_preview", [])), name  # fmt: skip
+            previous = stage
+        assert links[(previous, "live")] == "passes", name
+        assert ("Argo Rollouts" in " ".join(labels["rollback"])) is (strategy != "rolling"), name
+
+
+def test_every_choice_has_its_diagram_labels():
+    for cloud in choices()["cloud"]:
+        labels = context.DIAGRAM_CLOUDS[cloud]
+        assert set(labels["compute"]) >= set(choices()["orchestrator"]), cloud
+    assert set(context.DIAGRAM_CI) >= set(choices()["ci"])
+    assert set(context.DIAGRAM_MONITORING) >= set(choices()["monitoring"])
+    for orchestrator in choices()["orchestrator"]:
+        for part in ("workload", "release", "rollback"):
+            assert (ROOT / "includes" / "diagrams" / orchestrator / f"{part}.mmd.jinja").is_file()
+
+
+def strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value
+    return [text for item in items for text in strings(item)]
+
+
+def test_diagram_labels_fill_every_placeholder():
+    answers = {
+        **yaml.safe_load((ROOT / "tests" / "answers" / "default.yml").read_text()),
+        **{"cloud": "aws", "orchestrator": "kubernetes", "region": "eu-west-1", "monitoring": "prometheus-grafana"},
+    }
+    for ci in choices()["ci"]:
+        labels = context.diagram_labels({**answers, "ci": ci}, "live")
+        assert not [text for text in strings(labels) if "{" in text or "}" in text], labels
+        assert labels["cloud"]["compute"] == "EKS cluster"
+        assert labels["cloud"]["scope"] == f"AWS account {answers['aws_account_id']} · region eu-west-1"
+        assert any("live" in route for route in labels["monitoring"]["routes"])
+    unknown = context.diagram_labels({**answers, "cloud": "elsewhere", "ci": None}, "prod")
+    assert unknown["cloud"] == {} and unknown["ci"] == {}
