@@ -239,7 +239,7 @@ RUNTIMES = {
 def scaled_memory(quantity: str, factor: int) -> str:
     """'256Mi' scaled by factor, in the same unit."""
     number = quantity.rstrip("KMGTi")
-    return f"{int(number) * factor}{quantity[len(number):]}"
+    return f"{int(number) * factor}{quantity[len(number) :]}"
 
 
 # Each environment's network must hold a /22 private subnet per zone: at least a /20.

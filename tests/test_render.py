@@ -14,6 +14,7 @@ from helpers import load_hcl, render, snapshot
 
 JINJA_LEFTOVER = re.compile(r"{%-?\s|\s-?%}|{#\s|\.jinja\b|\bUndefined\b")
 
+
 # Variants of the non-axis answers that change the shape of the output.
 def files_of(project: Path) -> list[Path]:
     return sorted(path for path in project.rglob("*") if path.is_file() and ".git" not in path.parts)
