@@ -27,12 +27,13 @@ def projects(tmp_path_factory):
     return {strategy: render(root / strategy, deploy_strategy=strategy) for strategy in STRATEGIES}
 
 
-def manifests(project, env: str) -> dict[tuple[str, str], dict]:
-    """The chart as `make deploy` renders it for env: (kind, name) -> object."""
-    chart, values = project / "deploy" / "chart", project / "deploy" / f"values-{env}.yaml"
+def manifests(project, env: str, *values: str) -> dict[tuple[str, str], dict]:
+    """The chart as `make deploy` renders it for env (with more --set values): (kind, name) -> object."""
+    chart, env_values = project / "deploy" / "chart", project / "deploy" / f"values-{env}.yaml"
     release = ["payments-api", str(chart), "--namespace", "payments-api"]
+    sets = [arg for value in (f"image.digest={DIGEST}", *values) for arg in ("--set", value)]
     out = subprocess.run(
-        [str(HELM), "template", *release, "--values", str(values), "--set", f"image.digest={DIGEST}"],
+        [str(HELM), "template", *release, "--values", str(env_values), *sets],
         check=True,
         capture_output=True,
         text=True,
@@ -202,3 +203,26 @@ def test_pipeline_installs_argo_rollouts_only_when_used(projects, strategy):
     makefile = (projects[strategy] / "Makefile").read_text()
     assert ("\nplatform:" in makefile) is (strategy != "rolling")
     assert ("--wait=legacy" in makefile) is (strategy != "rolling")
+
+
+def test_tracing_reaches_the_collector_only_when_configured(projects):
+    def env_and_egress(*values):
+        objects = manifests(projects["rolling"], "prod", *values)
+        (deployment,) = of_kind(objects, "Deployment")
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        (policy,) = of_kind(objects, "NetworkPolicy")
+        namespaces = [
+            peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+            for rule in policy["spec"]["egress"]
+            for peer in rule["to"]
+            if "namespaceSelector" in peer and "podSelector" not in peer
+        ]
+        return {item["name"]: item["value"] for item in container["env"]}, namespaces
+
+    env, egress = env_and_egress()
+    assert env["OTEL_SERVICE_NAME"] == "payments-api" and "OTEL_EXPORTER_OTLP_ENDPOINT" not in env
+    assert "deployment.environment.name=prod" in env["OTEL_RESOURCE_ATTRIBUTES"]
+    assert egress == []
+    env, egress = env_and_egress("tracing.otlpEndpoint=http://collector.observability:4318")
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://collector.observability:4318"
+    assert egress == ["observability"]

@@ -9,6 +9,7 @@ java services use their standard library only. With CI=true a missing toolchain 
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,6 +27,8 @@ from helpers import IN_CI, ROOT, render
 pytestmark = pytest.mark.xdist_group("app")
 
 RUNTIMES = ("python", "node", "go", "java")
+TRACE_ID, PARENT_SPAN_ID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+TRACEPARENT = f"00-{TRACE_ID}-{PARENT_SPAN_ID}-01"
 CACHE = ROOT / ".tools" / "app-cache"
 # Debian's JUnit 5 (scripts/install-tools): the java service's tests run on it without Maven
 JUNIT = ROOT / ".tools" / "bin" / "junit-platform-console-standalone.jar"
@@ -126,9 +129,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get(url: str) -> tuple[int, str]:
+def get(url: str, headers: dict | None = None) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -166,6 +169,7 @@ def test_service_runs_as_a_process(service):
         assert 'http_requests_total{method="GET",route="/",status="200"} 1' in metrics.replace(".0\n", "\n")
         assert 'route="unmatched",status="404"' in metrics
         assert 'le="0.3"' in metrics  # the SLO threshold (tests/answers: 300 ms default) is a bucket
+        assert get(f"{base}/", {"traceparent": TRACEPARENT})[0] == 200
 
         assert service.run([*service.server, "probe", f"{base}/readyz"], timeout=30).returncode == 0
         assert service.run([*service.server, "probe", f"{base}/no/such/page"], timeout=30).returncode == 1
@@ -185,3 +189,8 @@ def test_service_runs_as_a_process(service):
     request = next(entry for entry in logs if entry.get("message") == "request" and entry.get("status") == 404)
     assert request["route"] == "unmatched" and request["service"] == "payments-api", request
     assert {"time", "level"} <= request.keys()
+    # W3C trace context: a caller's trace continues in a new span; without one, a new trace starts
+    traced = [entry for entry in logs if entry.get("message") == "request" and entry.get("route") == "/"]
+    (caller,) = [entry for entry in traced if entry["trace_id"] == TRACE_ID]
+    assert re.fullmatch("[0-9a-f]{16}", caller["span_id"]) and caller["span_id"] != PARENT_SPAN_ID
+    assert re.fullmatch("[0-9a-f]{32}", request["trace_id"]) and request["trace_id"] != TRACE_ID

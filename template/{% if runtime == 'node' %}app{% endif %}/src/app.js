@@ -4,8 +4,10 @@ import Fastify, { LogController } from 'fastify';
 
 import { UNMATCHED, duration, methodLabel, registry, requests } from './metrics.js';
 import { NAME } from './settings.js';
+import { traceRequests } from './tracing.js';
 
-// Probes and scrapes are logged at debug level only; they are counted like any request.
+// Probes and scrapes are logged at debug level only and get no span; they are counted like any
+// request.
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 // Fastify's own per-request lines give way to the single "request" line of the onResponse hook
@@ -25,6 +27,9 @@ export function buildApp({ logger = false } = {}) {
   // Set on SIGTERM (server.js): /readyz then fails so the pod leaves the Service's endpoints
   // while it still serves the requests already routed to it.
   app.decorate('state', { draining: false });
+
+  // First, so that the hooks and handlers after it run in the request's span.
+  traceRequests(app, { untracedRoutes: QUIET_ROUTES });
 
   app.addHook('onResponse', async (request, reply) => {
     const method = methodLabel(request.method);

@@ -4,6 +4,7 @@ import { constants } from 'node:os';
 
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
+import { configureTracing } from './tracing.js';
 
 /**
  * Returns the handler for SIGTERM and SIGINT.
@@ -48,6 +49,13 @@ export async function serve() {
   const app = buildApp({
     logger: loggerOptions({ level: process.env.LOG_LEVEL ?? 'info', environment: process.env.ENVIRONMENT }),
   });
+  const tracing = configureTracing(app.log);
+  if (tracing) {
+    // Spans still queued are exported before the process exits, if the collector answers.
+    app.addHook('onClose', () =>
+      tracing.shutdown().catch((err) => app.log.warn({ err }, 'spans lost at shutdown: export failed')),
+    );
+  }
   const onSignal = shutdownOnSignal(app, {
     drainSeconds: seconds('DRAIN_SECONDS', 5),
     graceSeconds: seconds('GRACEFUL_SHUTDOWN_SECONDS', 20),

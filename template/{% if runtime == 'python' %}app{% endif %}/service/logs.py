@@ -6,6 +6,8 @@ import os
 import sys
 from datetime import UTC, datetime
 
+from opentelemetry import trace
+
 from service import settings
 
 
@@ -23,6 +25,11 @@ class JsonFormatter(logging.Formatter):
             entry["environment"] = environment
         # Structured fields: logger.info("...", extra={"fields": {...}})
         entry.update(getattr(record, "fields", {}))
+        # Within a request: its server span, which links the line to the request's trace.
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            entry["trace_id"] = trace.format_trace_id(span.trace_id)
+            entry["span_id"] = trace.format_span_id(span.span_id)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

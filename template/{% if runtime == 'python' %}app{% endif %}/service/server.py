@@ -3,13 +3,14 @@
 import logging
 import os
 import signal
+import socket
 import threading
 from types import FrameType
 
 import uvicorn
 from starlette.applications import Starlette
 
-from service import logs
+from service import logs, tracing
 from service.app import create_app
 
 log = logging.getLogger("service")
@@ -43,9 +44,14 @@ class DrainingServer(uvicorn.Server):
         timer.daemon = True
         timer.start()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        tracing.shutdown()
+
 
 def main() -> None:
     logs.configure(os.environ.get("LOG_LEVEL", "info"))
+    tracing.configure()
     app = create_app()
     config = uvicorn.Config(
         app,

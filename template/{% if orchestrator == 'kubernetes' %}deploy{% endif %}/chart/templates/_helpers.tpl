@@ -118,6 +118,19 @@ spec:
           value: {{ .Values.shutdown.drainSeconds | quote }}
         - name: GRACEFUL_SHUTDOWN_SECONDS
           value: {{ .Values.shutdown.gracefulSeconds | quote }}
+        # OpenTelemetry's standard variables: the service's tracing reads them
+        - name: OTEL_SERVICE_NAME
+          value: {{ include "service.name" . | quote }}
+        - name: OTEL_RESOURCE_ATTRIBUTES
+          value: {{ printf "deployment.environment.name=%s,k8s.namespace.name=%s,service.version=%s" .Values.environment .Release.Namespace .Chart.AppVersion | quote }}
+        - name: OTEL_TRACES_SAMPLER
+          value: parentbased_traceidratio
+        - name: OTEL_TRACES_SAMPLER_ARG
+          value: {{ .Values.tracing.sampleRatio | quote }}
+        {{- with .Values.tracing.otlpEndpoint }}
+        - name: OTEL_EXPORTER_OTLP_ENDPOINT
+          value: {{ . | quote }}
+        {{- end }}
       startupProbe:
         httpGet:
           path: /healthz

@@ -75,11 +75,14 @@ final class App implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) {
         long start = System.nanoTime();
+        TraceContext trace = TraceContext.start(
+                exchange.getRequestHeaders().get("traceparent"), exchange.getRequestHeaders().get("tracestate"));
         String path = exchange.getRequestURI().getRawPath();
         Endpoint endpoint = routes.get(path);
         String route = endpoint == null ? UNMATCHED : path;
         String method = METHODS.contains(exchange.getRequestMethod()) ? exchange.getRequestMethod() : "other";
         int status = 500;
+        TraceContext.CURRENT.set(trace);
         try {
             Response response = respond(exchange, endpoint);
             status = response.status();
@@ -87,6 +90,7 @@ final class App implements HttpHandler {
         } catch (IOException e) {
             Log.debug("client closed the connection", Json.object("path", path, "error", e.toString()));
         } finally {
+            TraceContext.CURRENT.remove();
             exchange.close();
             double seconds = (System.nanoTime() - start) / 1e9;
             requests.inc(method, route, Integer.toString(status));
@@ -97,7 +101,9 @@ final class App implements HttpHandler {
                     "path", path,
                     "route", route,
                     "status", status,
-                    "duration_ms", Math.round(seconds * 1e6) / 1e3));
+                    "duration_ms", Math.round(seconds * 1e6) / 1e3,
+                    "trace_id", trace.traceId(),
+                    "span_id", trace.spanId()));
         }
     }
 
@@ -115,8 +121,9 @@ final class App implements HttpHandler {
         } catch (RuntimeException e) {
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
-            Log.error("request failed",
-                    Json.object("path", exchange.getRequestURI().getRawPath(), "exception", trace.toString()));
+            TraceContext span = TraceContext.current();
+            Log.error("request failed", Json.object("path", exchange.getRequestURI().getRawPath(),
+                    "exception", trace.toString(), "trace_id", span.traceId(), "span_id", span.spanId()));
             return json(500, Json.object("error", "internal error"));
         }
     }

@@ -32,13 +32,16 @@ final class Log {
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
 
     private static volatile Level threshold = Level.INFO;
+    private static volatile String service = Settings.NAME;
     private static volatile String environment;
     private static volatile PrintStream out = System.out;
 
     private Log() {}
 
-    static void configure(String level, String environmentName) {
+    /** Null or empty names: the service's own name, no environment. */
+    static void configure(String level, String serviceName, String environmentName) {
         threshold = Level.parse(level);
+        service = serviceName == null || serviceName.isEmpty() ? Settings.NAME : serviceName;
         environment = environmentName == null || environmentName.isEmpty() ? null : environmentName;
     }
 
@@ -86,7 +89,7 @@ final class Log {
         entry.put("time", TIME.format(time));
         entry.put("level", level.label());
         entry.put("message", message);
-        entry.put("service", Settings.NAME);
+        entry.put("service", service);
         if (environment != null) {
             entry.put("environment", environment);
         }

@@ -54,7 +54,8 @@ public final class Main {
     private static int serve(Map<String, String> env) throws IOException, InterruptedException {
         Server server;
         try {
-            Log.configure(env.getOrDefault("LOG_LEVEL", "info"), env.get("ENVIRONMENT"));
+            Log.configure(env.getOrDefault("LOG_LEVEL", "info"), env.get("OTEL_SERVICE_NAME"),
+                    env.get("ENVIRONMENT"));
             server = Server.start(Server.Config.fromEnvironment(env), new App());
         } catch (IllegalArgumentException e) {
             Log.error("invalid configuration", Json.object("error", e.getMessage()));

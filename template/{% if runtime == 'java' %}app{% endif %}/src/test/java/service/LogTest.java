@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
 class LogTest {
     @AfterEach
     void reset() {
-        Log.configure("info", null);
+        Log.configure("info", null, null);
     }
 
     @Test
     void linesAreJson() {
-        Log.configure("info", "staging");
+        Log.configure("info", null, "staging");
         String line = Log.format(Instant.parse("2030-01-02T03:04:05Z"), Log.Level.INFO, "request",
                 Json.object("status", 200, "path", "/\"quoted\"\n", "duration_ms", 1.5));
         Map<String, Object> entry = JsonParser.parseObject(line);
@@ -38,7 +38,7 @@ class LogTest {
 
     @Test
     void environmentOnlyWhenSet() {
-        Log.configure("info", "");
+        Log.configure("info", null, "");
         Map<String, Object> entry = JsonParser.parseObject(Log.format(Instant.now(), Log.Level.ERROR, "x", Map.of()));
         assertFalse(entry.containsKey("environment"));
         assertEquals("error", entry.get("level"));
@@ -49,7 +49,7 @@ class LogTest {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream previous = Log.output(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            Log.configure("info", null);
+            Log.configure("info", null, null);
             Log.debug("hidden", Map.of());
             Log.info("shown", Map.of("text", "two\nlines, caf\u00e9"));
             Log.warning("shown too", Map.of());
@@ -61,6 +61,16 @@ class LogTest {
         assertTrue(lines.get(0).chars().allMatch(c -> c >= 0x20 && c < 0x7f), lines.get(0));
         assertEquals("two\nlines, caf\u00e9", JsonParser.parseObject(lines.get(0)).get("text"));
         assertEquals("warning", JsonParser.parseObject(lines.get(1)).get("level"));
+    }
+
+    @Test
+    void serviceNameFromConfiguration() {
+        Log.configure("info", "payments-canary", null);
+        assertEquals("payments-canary", JsonParser.parseObject(Log.format(Instant.now(), Log.Level.INFO, "x", Map.of()))
+                .get("service"));
+        Log.configure("info", "", null);
+        assertEquals(Settings.NAME, JsonParser.parseObject(Log.format(Instant.now(), Log.Level.INFO, "x", Map.of()))
+                .get("service"));
     }
 
     @Test
