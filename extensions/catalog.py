@@ -178,24 +178,20 @@ NON_PRODUCTION = {
     "blue_green_auto_promotion": True,
 }
 
-# Per runtime: how much more memory than the sizing above its service needs (the JVM's
-# heap, metaspace and code cache); what the short-lived pods that run the image in client mode
-# (helm test, the analysis traffic job) get; and how CI tests app/: in which toolchain image
-# (also the Dockerfile's build stage; None: the pipeline's Python toolbox and python's own
-# Dockerfile), with which install and test commands (run in app/), the
-# environment that puts the tool's download cache under {root}/.cache, and the files that key it.
+# Per runtime: how it is named in the docs; how much more memory than the sizing above its
+# service needs (the JVM's heap, metaspace and code cache); what the short-lived pods that run the
+# image in client mode (helm test, the analysis traffic job) get; and how CI tests app/. Python is
+# tested in the pipelines' own Python toolbox after `install` (image None). The others are tested in
+# their toolchain `image` (also their Dockerfile's build stage) with `install` and `test` (run in
+# app/), `cache_env` putting the tool's download cache under {root}/.cache, keyed on `lock_files`.
 RUNTIMES = {
     "python": {
         "label": "Python, Starlette",
         "unit_tests": "app/tests/",
         "memory_factor": 1,
         "client_memory": "64Mi",
-        "version": "3.12",
         "image": None,
         "install": "python -m pip install -r requirements-dev.txt",
-        "test": "python -m pytest",
-        "cache_env": {"PIP_CACHE_DIR": "{root}/.cache/pip"},
-        "lock_files": ["app/requirements.txt", "app/requirements-dev.txt"],
     },
     "node": {
         "label": "Node.js, Fastify",

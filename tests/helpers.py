@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from copier import run_copy
 
@@ -14,6 +15,13 @@ sys.path.insert(0, str(ROOT))  # `extensions` is importable as a package for the
 
 EXAMPLE_ANSWERS = yaml.safe_load((ROOT / "tests" / "answers" / "default.yml").read_text())
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(reason: str) -> None:
+    """A tool or toolchain the test needs is missing: a failure in CI, a skip elsewhere."""
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def answers(**overrides) -> dict:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from combinations import choices
-from helpers import IN_CI, ROOT, load_hcl
+from helpers import ROOT, load_hcl, unavailable
 
 from extensions import context
 
@@ -69,10 +69,7 @@ def mmdc() -> str:
     found = shutil.which("mmdc") or shutil.which("mmdc", path=str(ROOT / ".tools" / "bin"))
     missing = "mmdc not found" if not found else "chromium not found" if not shutil.which("chromium") else ""
     if missing:
-        reason = f"{missing}: run scripts/install-tools (needs node and npm, and root for Debian's chromium)"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"{missing}: run scripts/install-tools (needs node and npm, and root for Debian's chromium)")
     return found
 
 
