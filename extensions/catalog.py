@@ -130,7 +130,9 @@ def regions(cloud: str) -> list[str]:
 PRODUCTION = {
     "zone_count": 3,
     "nat_per_zone": True,
-    "node_instance_types": ["m7i.large"],
+    # per cloud; 2 vCPUs and 8 GiB each
+    "node_instance_types": {"aws": ["m7i.large"], "gcp": ["n2-standard-2"]},
+    "spot_nodes": False,
     "node_min": 3,
     "node_desired": 3,
     "node_max": 9,
@@ -156,7 +158,10 @@ PRODUCTION = {
 NON_PRODUCTION = {
     "zone_count": 2,
     "nat_per_zone": False,
-    "node_instance_types": ["t3.large"],
+    "node_instance_types": {"aws": ["t3.large"], "gcp": ["e2-standard-2"]},
+    # Spot capacity where the platform offers it without changing the workload (GKE node pools);
+    # the service's PodDisruptionBudget and replicas absorb a reclaimed node.
+    "spot_nodes": True,
     "node_min": 1,
     "node_desired": 2,
     "node_max": 4,

@@ -24,6 +24,7 @@ ANSWERS = (
     "network_cidr",
     "monthly_budget_usd",
     "aws_account_id",
+    "gcp_project_id",
     "ci",
     "gitlab_host",
     "monitoring",
@@ -41,10 +42,24 @@ DIAGRAM_CLOUDS = {
         "registry": "ECR repository",
         "state": "S3 bucket",
         "identity": "IAM roles, assumed with OIDC tokens",
+        "acts_as": "role",
         "secrets": "Kubernetes Secrets, encrypted with a KMS key",
         "logs": "CloudWatch Logs",
         "budget": "AWS Budgets",
         "backup": "AWS Backup",
+    },
+    "gcp": {
+        "scope": "Google Cloud project {gcp_project_id} · region {region}",
+        "network": "VPC network",
+        "compute": {"kubernetes": "GKE cluster"},
+        "registry": "Artifact Registry repository",
+        "state": "Cloud Storage bucket",
+        "identity": "service accounts, impersonated through Workload Identity Federation",
+        "acts_as": "service account",
+        "secrets": "Kubernetes Secrets, encrypted with a Cloud KMS key",
+        "logs": "Cloud Logging",
+        "budget": "Cloud Billing budget",
+        "backup": "Backup for GKE",
     },
 }
 DIAGRAM_CI = {
@@ -127,6 +142,35 @@ def network_plan(network_cidr: str, environments: list[str], zone_counts: list[i
     return plan
 
 
+def gcp_network_plan(block: str) -> dict:
+    """A GKE environment's ranges: one regional subnet for the nodes (a quarter of the block), the
+    next quarter for Services, and the second half for Pods (a /24 per node by default)."""
+    network = ipaddress.IPv4Network(block)
+    quarters = list(network.subnets(new_prefix=network.prefixlen + 2))
+    halves = list(network.subnets(new_prefix=network.prefixlen + 1))
+    return {
+        "private_subnets": [str(quarters[0])],
+        "public_subnets": [],
+        "services_cidr": str(quarters[1]),
+        "pods_cidr": str(halves[1]),
+    }
+
+
+def registry(answers: dict, slug: str) -> dict:
+    """Where the service's image lives: the registry host and the image path without a tag."""
+    if answers["cloud"] == "gcp":
+        host = f"{answers['region']}-docker.pkg.dev"
+        return {"registry_host": host, "image": f"{host}/{answers['gcp_project_id']}/{slug}/{slug}"}
+    host = f"{answers.get('aws_account_id')}.dkr.ecr.{answers['region']}.amazonaws.com"
+    return {"registry_host": host, "image": f"{host}/{slug}"}
+
+
+def identity_name(cloud: str, name: str) -> str:
+    """A CI or workload identity's name: IAM role names as they are, GCP service account IDs
+    (6-30 characters) shortened with a hash."""
+    return filters.gcp_id(name, 6, 30) if cloud == "gcp" else name
+
+
 def repository_web(answers: dict) -> dict:
     """Where people browse the repository: its URL, and the prefix of links to files on main."""
     if answers.get("ci") == "gitlab":
@@ -170,19 +214,42 @@ def derive(answers: dict) -> dict:
     budget = int(answers.get("monthly_budget_usd") or 0)
     runtime = catalog.RUNTIMES[answers["runtime"]]
 
+    cloud = answers["cloud"]
+    if cloud == "gcp":
+        plan = [{**net, **gcp_network_plan(net["cidr"])} for net in plan]
+        for net in plan:
+            net["subnet_labels"] = [
+                f"nodes {net['private_subnets'][0]}",
+                f"pods {net['pods_cidr']}",
+                f"services {net['services_cidr']}",
+            ]
+    else:
+        for net in plan:
+            net["subnet_labels"] = [
+                "private " + ", ".join(net["private_subnets"]),
+                "public " + ", ".join(net["public_subnets"]),
+            ]
+
     per_environment = {}
     for index, (env, size, net, zone_count) in enumerate(zip(environments, sizing, plan, zone_counts, strict=True)):
         per_environment[env] = {
             **size,
             **net,
+            "node_instance_types": size["node_instance_types"][cloud],
             "name": env,
             "index": index,
             "is_production": env == production,
             "zones": region_zones[:zone_count],
             "resource_prefix": f"{slug}-{env}",
-            "cluster_name": f"{slug}-{env}",
-            "deploy_role_name": f"{slug}-{env}-deploy",
+            # GKE cluster names have at most 40 characters
+            "cluster_name": filters.dns_label(f"{slug}-{env}", 40) if cloud == "gcp" else f"{slug}-{env}",
+            # GKE: regional control plane in production, zonal (first zone) elsewhere
+            "cluster_location": region_zones[0] if cloud == "gcp" and env != production else answers["region"],
+            "deploy_role_name": identity_name(cloud, f"{slug}-{env}-deploy"),
+            # GCP: the nodes' service account, created by terraform/bootstrap
+            "node_identity": identity_name(cloud, f"{slug}-{env}-nodes"),
             "state_key": f"environments/{env}/terraform.tfstate",
+            "state_prefix": f"environments/{env}",
             "budget_usd": max(10, round(budget * size["budget_share"])),
             "memory_request": catalog.scaled_memory(size["memory_request"], runtime["memory_factor"]),
             "memory_limit": catalog.scaled_memory(size["memory_limit"], runtime["memory_factor"]),
@@ -196,11 +263,14 @@ def derive(answers: dict) -> dict:
         "environments": per_environment,
         "state_bucket": filters.bucket_name(slug, "tfstate", filters.short_hash(answers["repository"] + slug)),
         "registry_repository": slug,
+        **registry(answers, slug),
         "runtime": runtime,
         "repository_web": repository_web(answers),
         "diagram": diagram_labels(answers, production),
-        "plan_role_name": f"{slug}-plan",
-        "publish_role_name": f"{slug}-publish",
+        "plan_role_name": identity_name(cloud, f"{slug}-plan"),
+        "publish_role_name": identity_name(cloud, f"{slug}-publish"),
+        "ci_pool_id": filters.gcp_id(f"{slug}-ci", 4, 32),
+        "ci_provider_id": answers.get("ci"),
         "namespace": slug,
         "labels": {
             "app.kubernetes.io/name": slug,
@@ -212,6 +282,13 @@ def derive(answers: dict) -> dict:
             "Team": answers["team"],
             "ManagedBy": "terraform",
             "Repository": answers["repository"],
+        },
+        # GCP labels: lowercase keys and values of letters, digits, '-' and '_' (at most 63)
+        "labels_gcp": {
+            "project": slug,
+            "team": answers["team"],
+            "managed-by": "terraform",
+            "repository": filters.dns_label(answers["repository"], 63),
         },
     }
 

@@ -33,6 +33,17 @@ def bucket_name(*parts: str) -> str:
     return name if len(name) >= 3 else name + "-" + short_hash(name, 4)
 
 
+def gcp_id(text: str, min_length: int, max_length: int) -> str:
+    """A GCP resource ID (project, service account, identity pool): a DNS label within the bounds."""
+    label = dns_label(text, max_length)
+    return label if len(label) >= min_length else f"{label}-{short_hash(label, min_length)}"[:max_length]
+
+
+def gcp_project_id(slug: str) -> str:
+    """The default project ID for a service: its slug, lengthened to GCP's 6-character minimum."""
+    return gcp_id(str(slug).replace("google", "goog"), 6, 30)
+
+
 def storage_account_name(*parts: str) -> str:
     """An Azure storage account name: 3-24 lowercase letters and digits, globally unique."""
     joined = re.sub(r"[^a-z0-9]", "", "".join(parts).lower())
@@ -74,6 +85,7 @@ class FiltersExtension(Extension):
             dns_label=dns_label,
             bucket_name=bucket_name,
             storage_account_name=storage_account_name,
+            gcp_project_id=gcp_project_id,
             short_hash=short_hash,
             to_hcl=to_hcl,
             to_json_sorted=to_json,

@@ -94,6 +94,22 @@ def account_id_error(value) -> str:
     return ""
 
 
+def gcp_project_id_error(value) -> str:
+    text = str(value)
+    if not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", text) or "google" in text:
+        return (
+            "gcp_project_id: must be 6-30 lowercase letters, digits and '-', start with a letter, "
+            "not end with '-' and not contain 'google'"
+        )
+    return ""
+
+
+def gcp_project_number_error(value) -> str:
+    if not re.fullmatch(r"[1-9][0-9]{5,18}", str(value)):
+        return "gcp_project_number: must be the project's number, 6-19 digits (not its ID)"
+    return ""
+
+
 def region_error(value, cloud) -> str:
     if str(value) not in catalog.regions(str(cloud)):
         known = ", ".join(catalog.regions(str(cloud))[:6])
@@ -142,6 +158,8 @@ class ValidationExtension(Extension):
             email_error=email_error,
             int_range_error=int_range_error,
             account_id_error=account_id_error,
+            gcp_project_id_error=gcp_project_id_error,
+            gcp_project_number_error=gcp_project_number_error,
             region_error=region_error,
             environments_error=environments_error,
             network_cidr_error=network_cidr_error,

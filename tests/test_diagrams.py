@@ -156,43 +156,123 @@ def test_every_repository_shows_both_diagrams(matrix, file):
     assert readme.index("```mermaid") < readme.index("\n## "), "the diagrams open the README"
 
 
+def aws_terraform(project: Path, answers: dict) -> dict:
+    """What the AWS Terraform of a repository creates, as the architecture diagram must show it."""
+    bootstrap = bootstrap_defaults(project)
+    seen = {
+        "identities": [bootstrap["plan_role_name"], bootstrap["publish_role_name"]],
+        "registry": bootstrap["registry_repository"],
+        "scope": f"AWS account {answers['aws_account_id']} · region {answers['region']}",
+        "environments": [],
+    }
+    for env in answers["environments"]:
+        root = project / "terraform" / "environments" / env
+        tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
+        seen["state"] = "S3 bucket " + load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["s3"]["bucket"]
+        name = main["locals"][0]["name"]
+        cluster = next(block["cluster"]["name"] for block in main["module"] if "cluster" in block)
+        seen["identities"].append(bootstrap["environments"][env]["deploy_role_name"])
+        backup = tfvars.get("backup_retention_days")
+        seen["environments"].append(
+            {
+                "network": f"VPC {name}, {tfvars['cidr']}",
+                "subnets": [
+                    "private " + ", ".join(tfvars["private_subnets"]),
+                    "public " + ", ".join(tfvars["public_subnets"]),
+                ],
+                "ranges": {tfvars["cidr"], *tfvars["private_subnets"], *tfvars["public_subnets"]},
+                "zones": tfvars["zones"],
+                "cluster": f"EKS cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
+                "nodes": f"nodes {', '.join(tfvars['node_instance_types'])}",
+                "node_range": (tfvars["node_min_size"], tfvars["node_max_size"]),
+                "retention": tfvars["log_retention_days"],
+                "cost": [f"AWS Budgets {name}: {tfvars['budget_usd']} USD a month"]
+                + ([f"AWS Backup {name}: kept {backup} days"] if backup else []),
+            }
+        )
+    return seen
+
+
+def gcp_terraform(project: Path, answers: dict) -> dict:
+    """What the Google Cloud Terraform of a repository creates, as the architecture diagram must show it."""
+    bootstrap = bootstrap_defaults(project)
+    seen = {
+        "identities": [bootstrap["plan_service_account_id"], bootstrap["publish_service_account_id"]],
+        "registry": bootstrap["registry_repository"],
+        "scope": f"Google Cloud project {bootstrap['project_id']} · region {bootstrap['region']}",
+        "environments": [],
+    }
+    for env in answers["environments"]:
+        root = project / "terraform" / "environments" / env
+        tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
+        seen["state"] = (
+            "Cloud Storage bucket " + load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["gcs"]["bucket"]
+        )
+        name = main["locals"][0]["name"]
+        cluster = next(block["cluster"]["name"] for block in main["module"] if "cluster" in block)
+        shared = bootstrap["environments"][env]
+        seen["identities"].append(shared["deploy_service_account_id"])
+        block = shared_block(tfvars["nodes_cidr"], tfvars["pods_cidr"], tfvars["services_cidr"])
+        backup = tfvars.get("backup_retention_days")
+        seen["environments"].append(
+            {
+                "network": f"VPC network {name}, {block}",
+                "subnets": [
+                    f"nodes {tfvars['nodes_cidr']}",
+                    f"pods {tfvars['pods_cidr']}",
+                    f"services {tfvars['services_cidr']}",
+                ],
+                "ranges": {block, tfvars["nodes_cidr"], tfvars["pods_cidr"], tfvars["services_cidr"]},
+                "zones": tfvars["zones"],
+                "cluster": f"GKE cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
+                "nodes": f"nodes {tfvars['node_machine_type']}",
+                "node_range": (tfvars["node_min_size"], tfvars["node_max_size"]),
+                "retention": tfvars["log_retention_days"],
+                "cost": [f"Cloud Billing budget {shared['resource_prefix']}: {shared['budget']} USD a month"]
+                + ([f"Backup for GKE {name}: kept {backup} days"] if backup else []),
+            }
+        )
+    return seen
+
+
+def shared_block(*ranges: str) -> str:
+    """The smallest network holding every range: an environment's block, as the diagram names it."""
+    networks = [ipaddress.ip_network(net) for net in ranges]
+    block = networks[0]
+    while not all(net.subnet_of(block) for net in networks):
+        block = block.supernet()
+    return str(block)
+
+
+TERRAFORM_READERS = {"aws": aws_terraform, "gcp": gcp_terraform}
+
+
+def test_every_cloud_has_a_terraform_reader():
+    assert set(choices()["cloud"]) <= set(TERRAFORM_READERS)
+
+
 def test_architecture_shows_what_the_terraform_creates(matrix):
     for name, project in matrix.items():
         answers = answers_of(project)
         diagram = diagrams(project)["architecture"]
         labels = nodes(diagram)
-        bootstrap = bootstrap_defaults(project)
-        roles = [bootstrap["plan_role_name"], bootstrap["publish_role_name"]]
-        roles += [bootstrap["environments"][env]["deploy_role_name"] for env in answers["environments"]]
-        assert " · ".join(roles[:2]) == labels["roles"][1] and labels["roles"][2:] == roles[2:], name
-        assert labels["registry"][-1] == bootstrap["registry_repository"], name
-        assert labels["cloud"] == [f"AWS account {answers['aws_account_id']} · region {answers['region']}"], name
+        seen = TERRAFORM_READERS[answers["cloud"]](project, answers)
+        identities = seen["identities"]
+        assert " · ".join(identities[:2]) == labels["roles"][1] and labels["roles"][2:] == identities[2:], name
+        assert labels["registry"][-1] == seen["registry"], name
+        assert labels["cloud"] == [seen["scope"]], name
+        assert labels["state"][-1] == seen["state"], name
         ranges = set()
-        for index, env in enumerate(answers["environments"]):
-            root = project / "terraform" / "environments" / env
-            tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
-            backend = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["s3"]
-            vpc = main["locals"][0]["name"]
-            cluster = next(block["cluster"]["name"] for block in main["module"] if "cluster" in block)
+        for index, (env, expected) in enumerate(zip(answers["environments"], seen["environments"], strict=True)):
             node = f"env{index}"
-            assert labels[node][0].endswith(f": VPC {vpc}, {tfvars['cidr']}"), name
-            assert labels[node][0].startswith(env), name
-            zones, private, public = labels[f"{node}_net"]
-            assert zones == "zones " + ", ".join(tfvars["zones"]), name
-            assert private == "private " + ", ".join(tfvars["private_subnets"]), name
-            assert public == "public " + ", ".join(tfvars["public_subnets"]), name
-            assert labels[f"{node}_cluster"] == [f"EKS cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}"]
-            types, low, high = tfvars["node_instance_types"], tfvars["node_min_size"], tfvars["node_max_size"]
-            assert labels[f"{node}_app"][-1] == f"nodes {', '.join(types)}, {low} to {high}", name
-            assert labels[f"{node}_logs"][-1] == f"kept {tfvars['log_retention_days']} days", name
-            cost = labels[f"{node}_cost"]
-            assert cost[0] == f"AWS Budgets {vpc}: {tfvars['budget_usd']} USD a month", name
-            if "backup_retention_days" in tfvars:
-                assert cost[1:] == [f"AWS Backup {vpc}: kept {tfvars['backup_retention_days']} days"], name
-            else:
-                assert cost[1:] == [], name
-            assert labels["state"][-1] == f"S3 bucket {backend['bucket']}", name
-            ranges |= {tfvars["cidr"], *tfvars["private_subnets"], *tfvars["public_subnets"]}
+            assert labels[node][0].startswith(env) and labels[node][0].endswith(": " + expected["network"]), name
+            assert labels[f"{node}_net"] == ["zones " + ", ".join(expected["zones"]), *expected["subnets"]], name
+            assert labels[f"{node}_cluster"] == [expected["cluster"]], name
+            low, high = expected["node_range"]
+            assert labels[f"{node}_app"][-1] == f"{expected['nodes']}, {low} to {high}", name
+            assert labels[f"{node}_logs"][-1] == f"kept {expected['retention']} days", name
+            assert labels[f"{node}_cost"] == expected["cost"], name
+            ranges |= expected["ranges"]
         # no address range in the picture that the Terraform does not create
         assert set(CIDR.findall(diagram)) == ranges, name
         assert all(ipaddress.ip_network(net) for net in ranges)
@@ -207,7 +287,8 @@ def test_delivery_shows_the_pipeline_and_the_deploy_values(matrix):
         production = len(environments) - 1
         expected_approval = context.DIAGRAM_CI[answers["ci"]]["approval"].format(production=environments[-1])
         assert labels["approval"] == ["approval", expected_approval], name
-        roles = bootstrap_defaults(project)["environments"]
+        deploy_identities = TERRAFORM_READERS[answers["cloud"]](project, answers)["identities"][2:]
+        acts_as = context.DIAGRAM_CLOUDS[answers["cloud"]]["acts_as"]
         previous = "publish"
         for index, env in enumerate(environments):
             stage = f"deploy{index}"
@@ -216,7 +297,7 @@ def test_delivery_shows_the_pipeline_and_the_deploy_values(matrix):
                 previous = "approval"
             assert (previous, stage) in links, f"{name}: {previous} -> {stage}"
             assert links[(stage, "rollback")] == "fails", name
-            assert labels[stage] == [f"deploy-{env}: role {roles[env]['deploy_role_name']}"], name
+            assert labels[stage] == [f"deploy-{env}: {acts_as} {deploy_identities[index]}"], name
             values = yaml.safe_load((project / "deploy" / f"values-{env}.yaml").read_text())
             release = labels[f"{stage}_release"]
             if strategy == "canary":

@@ -138,6 +138,58 @@ def test_names_obey_resource_rules():
     assert 3 <= len(infra["state_bucket"]) <= 63
 
 
+GCP_SERVICE_ACCOUNT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]")
+
+
+@pytest.mark.parametrize(
+    ("slug", "environments"),
+    [("ab", ["d", "p"]), ("a" * 30, ["development1", "production12"]), ("a1-b2", ["dev", "prod"])],
+)
+def test_gcp_names_obey_resource_rules(slug, environments):
+    infra = derived(
+        project_slug=slug, cloud="gcp", region="europe-west1", gcp_project_id="acme-payments", environments=environments
+    )
+    identities = [infra["plan_role_name"], infra["publish_role_name"]]
+    identities += [env[key] for env in infra["environments"].values() for key in ("deploy_role_name", "node_identity")]
+    for name in identities:
+        assert GCP_SERVICE_ACCOUNT_ID.fullmatch(name), name
+    assert len(set(identities)) == len(identities)
+    assert re.fullmatch(r"[a-z][a-z0-9-]{2,30}[a-z0-9]", infra["ci_pool_id"]) and not infra["ci_pool_id"].startswith(
+        "gcp-"
+    )
+    for env in infra["environments"].values():
+        assert re.fullmatch(r"[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?", env["cluster_name"]), env["cluster_name"]
+    for key, value in infra["labels_gcp"].items():
+        assert re.fullmatch(r"[a-z][a-z0-9_-]{0,62}", key) and re.fullmatch(r"[a-z0-9_-]{0,63}", value), (key, value)
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [("payments-api", "payments-api"), ("ab", None), ("google-maps", "goog-maps"), ("a" * 30, "a" * 30)],
+)
+def test_default_gcp_project_id_is_valid(slug, expected):
+    project = filters.gcp_project_id(slug)
+    assert not validation.gcp_project_id_error(project), project
+    assert expected is None or project == expected
+
+
+def test_gcp_network_plan_fits_each_environment_block():
+    infra = derived(cloud="gcp", region="us-central1", gcp_project_id="acme-payments")
+    for env in infra["environments"].values():
+        block = ipaddress.IPv4Network(env["cidr"])
+        ranges = [
+            ipaddress.IPv4Network(net) for net in (*env["private_subnets"], env["pods_cidr"], env["services_cidr"])
+        ]
+        assert env["public_subnets"] == []
+        assert all(net.subnet_of(block) for net in ranges)
+        assert not any(a.overlaps(b) for a, b in itertools.combinations(ranges, 2))
+        assert ranges[1].prefixlen == block.prefixlen + 1  # Pods get half: a /24 for each of 128 nodes of a /17
+    prod, dev = infra["environments"]["prod"], infra["environments"]["dev"]
+    assert prod["cluster_location"] == "us-central1" and dev["cluster_location"] == "us-central1-a"
+    assert dev["spot_nodes"] and not prod["spot_nodes"]
+    assert infra["image"] == "us-central1-docker.pkg.dev/acme-payments/payments-api/payments-api"
+
+
 def test_derive_is_deterministic():
     assert derived() == derived()
 

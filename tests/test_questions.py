@@ -74,6 +74,13 @@ BAD_COMBINATIONS = [
     ("circleci_org_id", {"ci": "circleci", "circleci_org_id": "3F2A8C1E-0B6D-4E7F-9A51-2C4D6E8F0A1B"}),
     ("circleci_project_id", {"ci": "circleci", "circleci_project_id": "12345"}),
     ("ci", {"ci": "jenkins"}),
+    ("region", {"cloud": "gcp", "region": "us-east-1"}),
+    ("gcp_project_id", {"cloud": "gcp", "region": "us-central1", "gcp_project_id": "my-google-project"}),
+    ("gcp_project_id", {"cloud": "gcp", "region": "us-central1", "gcp_project_id": "1payments"}),
+    ("gcp_project_id", {"cloud": "gcp", "region": "us-central1", "gcp_project_id": "pay"}),
+    ("gcp_project_id", {"cloud": "gcp", "region": "us-central1", "gcp_project_id": "payments-"}),
+    ("gcp_project_number", {"cloud": "gcp", "region": "us-central1", "gcp_project_number": "payments-api"}),
+    ("gcp_project_number", {"cloud": "gcp", "region": "us-central1", "gcp_project_number": "0123456"}),
 ]
 
 CASES = [(field, {field: value}) for field, value in BAD_ANSWERS] + BAD_COMBINATIONS
