@@ -875,23 +875,25 @@ def _helm_source(path: str, line: int) -> str:
 
 
 def _json_stream(text: str) -> list | None:
-    """checkov prints one JSON document per framework and root, one after another."""
-    dec, i, out = json.JSONDecoder(), 0, []
-    start = min((j for j in (text.find("{"), text.find("[")) if j >= 0), default=-1)
-    if start < 0:
-        return None
-    i = start
-    while i < len(text):
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            break
-        try:
-            doc, i = dec.raw_decode(text, i)
-        except ValueError:
-            return out or None
-        out.extend(doc if isinstance(doc, list) else [doc])
-    return out
+    """checkov prints one JSON document per framework and root, one after another, possibly after
+    warning lines (which may hold brackets too): decode from the first line that starts one."""
+    dec = json.JSONDecoder()
+    starts = [m.start() for m in re.finditer(r"^[{[]", text, re.M)]
+    for start in starts:
+        i, out = start, []
+        while i < len(text):
+            while i < len(text) and text[i].isspace():
+                i += 1
+            if i >= len(text):
+                break
+            try:
+                doc, i = dec.raw_decode(text, i)
+            except ValueError:
+                break
+            out.extend(doc if isinstance(doc, list) else [doc])
+        if out:
+            return out
+    return None
 
 
 # ------------------------------------------------------------------------------------------ Grafana

@@ -304,3 +304,9 @@ def test_crd_fallback_without_schemas(monkeypatch, tmp_path):
 def test_only_rejects_unknown_tool_names():
     with pytest.raises(ValueError, match="unknown tool names"):
         harness.validate(GOOD, only=["terraform"])
+
+
+def test_checkov_reports_are_found_after_warning_lines():
+    out = 'WARNING [terraform] could not load [module]\n[{"results": {"failed_checks": []}}]\n{"results": {}}\n'
+    assert harness._json_stream(out) == [{"results": {"failed_checks": []}}, {"results": {}}]
+    assert harness._json_stream("checkov crashed [no report]") is None
