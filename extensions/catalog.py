@@ -131,7 +131,7 @@ PRODUCTION = {
     "zone_count": 3,
     "nat_per_zone": True,
     # per cloud; 2 vCPUs and 8 GiB each
-    "node_instance_types": {"aws": ["m7i.large"], "gcp": ["n2-standard-2"]},
+    "node_instance_types": {"aws": ["m7i.large"], "gcp": ["n2-standard-2"], "azure": ["Standard_D2s_v5"]},
     "spot_nodes": False,
     "node_min": 3,
     "node_desired": 3,
@@ -158,8 +158,8 @@ PRODUCTION = {
 NON_PRODUCTION = {
     "zone_count": 2,
     "nat_per_zone": False,
-    "node_instance_types": {"aws": ["t3.large"], "gcp": ["e2-standard-2"]},
-    # Spot capacity where the platform offers it without changing the workload (GKE node pools);
+    "node_instance_types": {"aws": ["t3.large"], "gcp": ["e2-standard-2"], "azure": ["Standard_D2as_v5"]},
+    # Spot capacity where the platform offers it without changing the workload (GKE, AKS user pools);
     # the service's PodDisruptionBudget and replicas absorb a reclaimed node.
     "spot_nodes": True,
     "node_min": 1,

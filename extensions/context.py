@@ -25,6 +25,7 @@ ANSWERS = (
     "monthly_budget_usd",
     "aws_account_id",
     "gcp_project_id",
+    "azure_subscription_id",
     "ci",
     "gitlab_host",
     "monitoring",
@@ -60,6 +61,19 @@ DIAGRAM_CLOUDS = {
         "logs": "Cloud Logging",
         "budget": "Cloud Billing budget",
         "backup": "Backup for GKE",
+    },
+    "azure": {
+        "scope": "Azure subscription {azure_subscription_id} · region {region}",
+        "network": "VNet",
+        "compute": {"kubernetes": "AKS cluster"},
+        "registry": "Container Registry",
+        "state": "Storage account",
+        "identity": "managed identities, federated with OIDC tokens",
+        "acts_as": "identity",
+        "secrets": "Kubernetes Secrets, encrypted with a Key Vault key",
+        "logs": "Log Analytics",
+        "budget": "Cost Management budget",
+        "backup": "Azure Backup",
     },
 }
 DIAGRAM_CI = {
@@ -156,19 +170,54 @@ def gcp_network_plan(block: str) -> dict:
     }
 
 
+def azure_network_plan(block: str) -> dict:
+    """An AKS environment's ranges: the VNet is the first half of the block (nodes in its first
+    quarter, private endpoints in a /24 of the second); Azure CNI Overlay gives Pods the third
+    quarter and Services the fourth, both outside the VNet as AKS requires."""
+    network = ipaddress.IPv4Network(block)
+    quarters = list(network.subnets(new_prefix=network.prefixlen + 2))
+    halves = list(network.subnets(new_prefix=network.prefixlen + 1))
+    services = quarters[3]
+    return {
+        "vnet_cidr": str(halves[0]),
+        "private_subnets": [str(quarters[0])],
+        "public_subnets": [],
+        "endpoints_subnet": str(next(quarters[1].subnets(new_prefix=24))),
+        "pods_cidr": str(quarters[2]),
+        "services_cidr": str(services),
+        "dns_service_ip": str(services.network_address + 10),
+    }
+
+
 def registry(answers: dict, slug: str) -> dict:
     """Where the service's image lives: the registry host and the image path without a tag."""
     if answers["cloud"] == "gcp":
         host = f"{answers['region']}-docker.pkg.dev"
         return {"registry_host": host, "image": f"{host}/{answers['gcp_project_id']}/{slug}/{slug}"}
+    if answers["cloud"] == "azure":
+        name = filters.alphanumeric_name(slug, "acr", filters.short_hash(answers["repository"] + slug), max_length=50)
+        host = f"{name}.azurecr.io"
+        return {"registry_name": name, "registry_host": host, "image": f"{host}/{slug}"}
     host = f"{answers.get('aws_account_id')}.dkr.ecr.{answers['region']}.amazonaws.com"
     return {"registry_host": host, "image": f"{host}/{slug}"}
 
 
+def state_bucket(answers: dict, slug: str) -> str:
+    """The globally unique name of the state's bucket (Azure: its storage account)."""
+    suffix = filters.short_hash(answers["repository"] + slug)
+    if answers["cloud"] == "azure":
+        return filters.storage_account_name(slug, "tfstate", suffix)
+    return filters.bucket_name(slug, "tfstate", suffix)
+
+
 def identity_name(cloud: str, name: str) -> str:
     """A CI or workload identity's name: IAM role names as they are, GCP service account IDs
-    (6-30 characters) shortened with a hash."""
-    return filters.gcp_id(name, 6, 30) if cloud == "gcp" else name
+    (6-30 characters) shortened with a hash, Azure managed identities prefixed `id-`."""
+    if cloud == "gcp":
+        return filters.gcp_id(name, 6, 30)
+    if cloud == "azure":
+        return f"id-{name}"
+    return name
 
 
 def repository_web(answers: dict) -> dict:
@@ -223,6 +272,15 @@ def derive(answers: dict) -> dict:
                 f"pods {net['pods_cidr']}",
                 f"services {net['services_cidr']}",
             ]
+    elif cloud == "azure":
+        plan = [{**net, **azure_network_plan(net["cidr"])} for net in plan]
+        for net in plan:
+            net["subnet_labels"] = [
+                f"nodes {net['private_subnets'][0]}",
+                f"endpoints {net['endpoints_subnet']}",
+                f"overlay pods {net['pods_cidr']}",
+                f"services {net['services_cidr']}",
+            ]
     else:
         for net in plan:
             net["subnet_labels"] = [
@@ -250,6 +308,10 @@ def derive(answers: dict) -> dict:
             "node_identity": identity_name(cloud, f"{slug}-{env}-nodes"),
             "state_key": f"environments/{env}/terraform.tfstate",
             "state_prefix": f"environments/{env}",
+            "resource_group": f"rg-{slug}-{env}",
+            # what the diagrams name: the network's own range and the budget
+            "address_space": net.get("vnet_cidr", net["cidr"]),
+            "budget_name": f"budget-rg-{slug}-{env}" if cloud == "azure" else f"{slug}-{env}",
             "budget_usd": max(10, round(budget * size["budget_share"])),
             "memory_request": catalog.scaled_memory(size["memory_request"], runtime["memory_factor"]),
             "memory_limit": catalog.scaled_memory(size["memory_limit"], runtime["memory_factor"]),
@@ -261,7 +323,7 @@ def derive(answers: dict) -> dict:
         "non_production": environments[:-1],
         "zones": region_zones,
         "environments": per_environment,
-        "state_bucket": filters.bucket_name(slug, "tfstate", filters.short_hash(answers["repository"] + slug)),
+        "state_bucket": state_bucket(answers, slug),
         "registry_repository": slug,
         **registry(answers, slug),
         "runtime": runtime,
@@ -270,6 +332,8 @@ def derive(answers: dict) -> dict:
         "plan_role_name": identity_name(cloud, f"{slug}-plan"),
         "publish_role_name": identity_name(cloud, f"{slug}-publish"),
         "ci_pool_id": filters.gcp_id(f"{slug}-ci", 4, 32),
+        "resource_group_shared": f"rg-{slug}-shared",
+        "state_container": "tfstate",
         "ci_provider_id": answers.get("ci"),
         "namespace": slug,
         "labels": {

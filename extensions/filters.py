@@ -44,6 +44,16 @@ def gcp_project_id(slug: str) -> str:
     return gcp_id(str(slug).replace("google", "goog"), 6, 30)
 
 
+def alphanumeric_name(*parts: str, max_length: int) -> str:
+    """A name of lowercase letters and digits only that starts with a letter (Azure Container
+    Registry: 5-50), shortened with a hash of the whole when too long."""
+    joined = re.sub(r"[^a-z0-9]", "", "".join(parts).lower())
+    joined = re.sub(r"^[^a-z]+", "", joined) or "svc"
+    if len(joined) > max_length:
+        joined = joined[: max_length - 8] + short_hash(joined, 8)
+    return joined
+
+
 def storage_account_name(*parts: str) -> str:
     """An Azure storage account name: 3-24 lowercase letters and digits, globally unique."""
     joined = re.sub(r"[^a-z0-9]", "", "".join(parts).lower())

@@ -76,6 +76,12 @@ def uuid_error(value, field: str, what: str) -> str:
     return ""
 
 
+def uuid_list_error(value, field: str, what: str, most: int) -> str:
+    if not isinstance(value, list) or not 1 <= len(value) <= most or len(set(map(str, value))) != len(value):
+        return f"{field}: must be a list of 1-{most} different {what}"
+    return next((uuid_error(item, field, f"{what}, each") for item in value if uuid_error(item, field, what)), "")
+
+
 def email_error(value, field: str) -> str:
     if not EMAIL.fullmatch(str(value)) or len(str(value)) > 254:
         return f"{field}: must be one e-mail address, e.g. team-payments@example.com"
@@ -155,6 +161,7 @@ class ValidationExtension(Extension):
             repository_error=repository_error,
             hostname_error=hostname_error,
             uuid_error=uuid_error,
+            uuid_list_error=uuid_list_error,
             email_error=email_error,
             int_range_error=int_range_error,
             account_id_error=account_id_error,

@@ -235,6 +235,48 @@ def gcp_terraform(project: Path, answers: dict) -> dict:
     return seen
 
 
+def azure_terraform(project: Path, answers: dict) -> dict:
+    """What the Azure Terraform of a repository creates, as the architecture diagram must show it."""
+    bootstrap = bootstrap_defaults(project)
+    seen = {
+        "identities": [bootstrap["plan_identity_name"], bootstrap["publish_identity_name"]],
+        "registry": answers["project_slug"],
+        "scope": f"Azure subscription {bootstrap['subscription_id']} · region {bootstrap['location']}",
+        "environments": [],
+    }
+    for env in answers["environments"]:
+        root = project / "terraform" / "environments" / env
+        tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
+        backend = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["azurerm"]
+        seen["state"] = "Storage account " + backend["storage_account_name"]
+        name = main["locals"][0]["name"]
+        cluster = next(block["cluster"]["name"] for block in main["module"] if "cluster" in block)
+        shared = bootstrap["environments"][env]
+        seen["identities"].append(shared["deploy_identity_name"])
+        subnets = [tfvars["nodes_cidr"], tfvars["endpoints_cidr"], tfvars["pods_cidr"], tfvars["services_cidr"]]
+        backup = tfvars.get("backup_retention_days")
+        seen["environments"].append(
+            {
+                "network": f"VNet {name}, {tfvars['vnet_cidr']}",
+                "subnets": [
+                    f"nodes {subnets[0]}",
+                    f"endpoints {subnets[1]}",
+                    f"overlay pods {subnets[2]}",
+                    f"services {subnets[3]}",
+                ],
+                "ranges": {tfvars["vnet_cidr"], *subnets},
+                "zones": tfvars["zones"],
+                "cluster": f"AKS cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
+                "nodes": f"nodes {tfvars['node_vm_size']}",
+                "node_range": (tfvars["node_min_size"], tfvars["node_max_size"]),
+                "retention": tfvars["log_retention_days"],
+                "cost": [f"Cost Management budget budget-{shared['resource_group']}: {shared['budget']} USD a month"]
+                + ([f"Azure Backup {name}: kept {backup} days"] if backup else []),
+            }
+        )
+    return seen
+
+
 def shared_block(*ranges: str) -> str:
     """The smallest network holding every range: an environment's block, as the diagram names it."""
     networks = [ipaddress.ip_network(net) for net in ranges]
@@ -244,7 +286,7 @@ def shared_block(*ranges: str) -> str:
     return str(block)
 
 
-TERRAFORM_READERS = {"aws": aws_terraform, "gcp": gcp_terraform}
+TERRAFORM_READERS = {"aws": aws_terraform, "gcp": gcp_terraform, "azure": azure_terraform}
 
 
 def test_every_cloud_has_a_terraform_reader():

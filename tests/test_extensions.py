@@ -56,6 +56,12 @@ def test_bucket_name_obeys_s3_rules(slug):
     assert not name.startswith("xn--") and not name.endswith("-s3alias")
 
 
+def test_alphanumeric_name_rules():
+    long_first, long_second = (filters.alphanumeric_name("a" * 60, tail, max_length=50) for tail in ("x", "y"))
+    assert len(long_first) == 50 and long_first != long_second
+    assert filters.alphanumeric_name("9-lives_API", "acr", max_length=50) == "livesapiacr"
+
+
 def test_storage_account_name_rules():
     name = filters.storage_account_name("Payments-API", "tfstate")
     assert re.fullmatch(r"[a-z0-9]{3,24}", name)
@@ -188,6 +194,52 @@ def test_gcp_network_plan_fits_each_environment_block():
     assert prod["cluster_location"] == "us-central1" and dev["cluster_location"] == "us-central1-a"
     assert dev["spot_nodes"] and not prod["spot_nodes"]
     assert infra["image"] == "us-central1-docker.pkg.dev/acme-payments/payments-api/payments-api"
+
+
+AZURE = {"cloud": "azure", "region": "westeurope", "azure_subscription_id": "5f3c2a1e-8b7d-4c6e-9a0f-1b2c3d4e5f60"}
+
+
+@pytest.mark.parametrize(
+    ("slug", "environments"),
+    [("ab", ["d", "p"]), ("a" * 30, ["development1", "production12"]), ("x9-lives", ["dev", "prod"])],
+)
+def test_azure_names_obey_resource_rules(slug, environments):
+    infra = derived(project_slug=slug, environments=environments, **AZURE)
+    assert re.fullmatch(r"[a-z0-9]{3,24}", infra["state_bucket"]), infra["state_bucket"]
+    assert re.fullmatch(r"[a-zA-Z0-9]{5,50}", infra["registry_name"]), infra["registry_name"]
+    assert infra["registry_host"] == infra["registry_name"] + ".azurecr.io"
+    groups = [infra["resource_group_shared"], *(env["resource_group"] for env in infra["environments"].values())]
+    identities = [infra["plan_role_name"], infra["publish_role_name"]]
+    identities += [env["deploy_role_name"] for env in infra["environments"].values()]
+    for name in groups:
+        assert re.fullmatch(r"[-\w.()]{1,89}[-\w()]", name), name
+    for name in identities:  # user-assigned managed identities: 3-128, starting alphanumeric
+        assert re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}", name), name
+    assert len(set(groups)) == len(groups) and len(set(identities)) == len(identities)
+    for env in infra["environments"].values():
+        assert re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9]", env["cluster_name"]), env["cluster_name"]
+
+
+def test_state_and_registry_names_differ_between_repositories():
+    first = derived(repository="acme/payments-api", **AZURE)
+    second = derived(repository="other/payments-api", **AZURE)
+    assert first["state_bucket"] != second["state_bucket"]
+    assert first["registry_name"] != second["registry_name"]
+
+
+def test_azure_network_plan_keeps_pods_and_services_outside_the_vnet():
+    infra = derived(**AZURE)
+    for env in infra["environments"].values():
+        block, vnet = ipaddress.IPv4Network(env["cidr"]), ipaddress.IPv4Network(env["vnet_cidr"])
+        subnets = [ipaddress.IPv4Network(net) for net in (*env["private_subnets"], env["endpoints_subnet"])]
+        outside = [ipaddress.IPv4Network(net) for net in (env["pods_cidr"], env["services_cidr"])]
+        assert vnet.subnet_of(block) and all(net.subnet_of(vnet) for net in subnets)
+        assert not subnets[0].overlaps(subnets[1])
+        assert all(net.subnet_of(block) and not net.overlaps(vnet) for net in outside)
+        assert not outside[0].overlaps(outside[1])
+        assert ipaddress.IPv4Address(env["dns_service_ip"]) in outside[1]
+    assert infra["environments"]["prod"]["zones"] == ["1", "2", "3"]
+    assert infra["environments"]["dev"]["node_instance_types"] == ["Standard_D2as_v5"]
 
 
 def test_derive_is_deterministic():

@@ -81,6 +81,14 @@ BAD_COMBINATIONS = [
     ("gcp_project_id", {"cloud": "gcp", "region": "us-central1", "gcp_project_id": "payments-"}),
     ("gcp_project_number", {"cloud": "gcp", "region": "us-central1", "gcp_project_number": "payments-api"}),
     ("gcp_project_number", {"cloud": "gcp", "region": "us-central1", "gcp_project_number": "0123456"}),
+    ("region", {"cloud": "azure", "region": "us-central1"}),
+    ("circleci_user_ids", {"cloud": "azure", "region": "eastus", "ci": "circleci", "circleci_user_ids": []}),
+    ("circleci_user_ids", {"cloud": "azure", "region": "eastus", "ci": "circleci", "circleci_user_ids": ["me"]}),
+    ("azure_subscription_id", {"cloud": "azure", "region": "eastus", "azure_subscription_id": "my-subscription"}),
+    (
+        "azure_tenant_id",
+        {"cloud": "azure", "region": "eastus", "azure_tenant_id": "00000000-0000-0000-0000-000000000000"},
+    ),
 ]
 
 CASES = [(field, {field: value}) for field, value in BAD_ANSWERS] + BAD_COMBINATIONS
