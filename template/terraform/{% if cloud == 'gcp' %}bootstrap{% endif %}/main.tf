@@ -42,6 +42,21 @@ resource "google_project_service" "this" {
   disable_dependent_services = false
 }
 
+# Service agents that encrypt with this project's keys. Google creates them lazily, some only at
+# a service's first use, and a key's IAM binding fails while its member does not exist; the
+# deploy service accounts cannot create them, so every one is created here, before any key.
+locals {
+  service_agents = toset(["artifactregistry", "container", "gkebackup"])
+}
+
+resource "google_project_service_identity" "agent" {
+  provider = google-beta
+  for_each = local.service_agents
+
+  project = var.project_id
+  service = google_project_service.this["${each.key}.googleapis.com"].service
+}
+
 # ---------------------------------------------------------------- state bucket
 
 # Cloud Storage's service agent encrypts and decrypts with the key; readers and writers of the
@@ -112,9 +127,10 @@ resource "google_storage_bucket" "state" {
 module "registry" {
   source = "../modules/registry"
 
-  name           = var.registry_repository
-  location       = var.region
-  writer_members = [google_service_account.ci[var.publish_service_account_id].member]
+  name                 = var.registry_repository
+  location             = var.region
+  service_agent_member = google_project_service_identity.agent["artifactregistry"].member
+  writer_members       = [google_service_account.ci[var.publish_service_account_id].member]
   # The nodes pull the images; deploy jobs may read them (e.g. resolve a tag to its digest).
   reader_members = concat(
     [for sa in google_service_account.node : sa.member],

@@ -8,3 +8,13 @@ provider "google" {
   user_project_override = true
   billing_project       = var.project_id
 }
+
+# Only for google_project_service_identity (main.tf), which the google provider lacks.
+provider "google-beta" {
+  project        = var.project_id
+  region         = var.region
+  default_labels = var.labels
+
+  user_project_override = true
+  billing_project       = var.project_id
+}

@@ -1,5 +1,7 @@
 data "google_project" "this" {}
 
+# Backup for GKE's service agent uses the key; terraform/bootstrap makes sure it exists before
+# the key's binding names it.
 module "key" {
   source = "../kms-key"
 

@@ -5,7 +5,8 @@ locals {
   # environments a zonal one, cheaper, with nodes still spread over every zone in var.zones.
   location      = var.regional ? var.region : var.zones[0]
   workload_pool = "${data.google_project.this.project_id}.svc.id.goog"
-  gke_agent     = "serviceAccount:service-${data.google_project.this.number}@container-engine-robot.iam.gserviceaccount.com"
+  # GKE's service agent: terraform/bootstrap makes sure it exists before the key names it.
+  gke_agent = "serviceAccount:service-${data.google_project.this.number}@container-engine-robot.iam.gserviceaccount.com"
 }
 
 # ---------------------------------------------------------------- control plane
@@ -47,9 +48,24 @@ resource "google_container_cluster" "this" {
   deletion_protection = var.deletion_protection
   resource_labels     = var.labels
 
-  # Nodes live in the separately managed node pool below.
+  # Nodes live in the separately managed node pool below. GKE still creates the default pool
+  # briefly: it runs as the nodes' service account too (the deploy service account may use no
+  # other, and the Compute Engine default account may not exist).
   remove_default_node_pool = true
   initial_node_count       = 1
+  node_config {
+    service_account = var.node_service_account
+    oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
+
+    shielded_instance_config {
+      enable_secure_boot          = true
+      enable_integrity_monitoring = true
+    }
+
+    workload_metadata_config {
+      mode = "GKE_METADATA"
+    }
+  }
 
   network           = var.network_id
   subnetwork        = var.subnetwork_id
@@ -152,9 +168,12 @@ resource "google_container_cluster" "this" {
 
   # The GKE service agent must be able to use the key before the cluster is created.
   depends_on = [module.secrets_key]
-}
 
-# ---------------------------------------------------------------- nodes
+  lifecycle {
+    # node_config describes only the default pool, which exists during creation alone.
+    ignore_changes = [node_config]
+  }
+}
 
 resource "google_container_node_pool" "default" {
   name_prefix    = "default-"

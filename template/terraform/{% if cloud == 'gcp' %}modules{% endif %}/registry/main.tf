@@ -1,16 +1,12 @@
-data "google_project" "this" {}
-
 # A dedicated key keeps image layers readable only through this project's IAM and lets the key be
 # audited and rotated independently of other data. Artifact Registry's service agent uses it.
 module "key" {
   source = "../kms-key"
 
-  name     = "${var.name}-registry"
-  location = var.location
-  encrypter_decrypter_members = [
-    "serviceAccount:service-${data.google_project.this.number}@gcp-sa-artifactregistry.iam.gserviceaccount.com",
-  ]
-  labels = var.labels
+  name                        = "${var.name}-registry"
+  location                    = var.location
+  encrypter_decrypter_members = [var.service_agent_member]
+  labels                      = var.labels
 }
 
 resource "google_artifact_registry_repository" "this" {

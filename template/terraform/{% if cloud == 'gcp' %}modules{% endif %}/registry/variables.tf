@@ -18,6 +18,16 @@ variable "location" {
   }
 }
 
+variable "service_agent_member" {
+  description = "IAM member of the project's Artifact Registry service agent, `serviceAccount:service-<number>@gcp-sa-artifactregistry.iam.gserviceaccount.com`, which encrypts the images with the repository's key. It must exist: Google creates it lazily, `google_project_service_identity` on demand."
+  type        = string
+
+  validation {
+    condition     = can(regex("^serviceAccount:service-[0-9]+@gcp-sa-artifactregistry\\.iam\\.gserviceaccount\\.com$", var.service_agent_member))
+    error_message = "service_agent_member must be serviceAccount:service-<project number>@gcp-sa-artifactregistry.iam.gserviceaccount.com."
+  }
+}
+
 variable "writer_members" {
   description = "IAM members allowed to push images (roles/artifactregistry.writer). Authoritative for the role on this repository."
   type        = list(string)
