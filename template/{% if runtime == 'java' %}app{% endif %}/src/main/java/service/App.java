@@ -82,19 +82,24 @@ final class App implements HttpHandler {
         String route = endpoint == null ? UNMATCHED : path;
         String method = METHODS.contains(exchange.getRequestMethod()) ? exchange.getRequestMethod() : "other";
         int status = 500;
+        boolean counted = false;
         TraceContext.CURRENT.set(trace);
         try {
             Response response = respond(exchange, endpoint);
             status = response.status();
+            // Counted before the answer goes out: a client that reads /metrics next finds it there.
+            count(method, route, status, start);
+            counted = true;
             send(exchange, response);
         } catch (IOException e) {
             Log.debug("client closed the connection", Json.object("path", path, "error", e.toString()));
         } finally {
             TraceContext.CURRENT.remove();
             exchange.close();
+            if (!counted) {
+                count(method, route, status, start);
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
-            requests.inc(method, route, Integer.toString(status));
-            duration.observe(seconds, method, route);
             boolean quiet = QUIET_ROUTES.contains(route) && status < 500;
             Log.log(quiet ? Log.Level.DEBUG : Log.Level.INFO, "request", Json.object(
                     "method", method,
@@ -105,6 +110,11 @@ final class App implements HttpHandler {
                     "trace_id", trace.traceId(),
                     "span_id", trace.spanId()));
         }
+    }
+
+    private void count(String method, String route, int status, long start) {
+        requests.inc(method, route, Integer.toString(status));
+        duration.observe((System.nanoTime() - start) / 1e9, method, route);
     }
 
     private static Response respond(HttpExchange exchange, Endpoint endpoint) {
