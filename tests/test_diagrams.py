@@ -156,6 +156,24 @@ def test_every_repository_shows_both_diagrams(matrix, file):
     assert readme.index("```mermaid") < readme.index("\n## "), "the diagrams open the README"
 
 
+def environment_root(project: Path, env: str) -> tuple[dict, dict]:
+    """An environment root's tfvars, and what of it every cloud's diagram shows the same way."""
+    root = project / "terraform" / "environments" / env
+    tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
+    facts = {
+        "name": main["locals"][0]["name"],
+        "cluster": next(block["cluster"]["name"] for block in main["module"] if "cluster" in block),
+        "backend": next(iter(load_hcl(root / "backend.tf")["terraform"][0]["backend"][0].values())),
+        "backup": tfvars.get("backup_retention_days"),
+        "shown": {
+            "zones": tfvars["zones"],
+            "node_range": (tfvars["node_min_size"], tfvars["node_max_size"]),
+            "retention": tfvars["log_retention_days"],
+        },
+    }
+    return tfvars, facts
+
+
 def aws_terraform(project: Path, answers: dict) -> dict:
     """What the AWS Terraform of a repository creates, as the architecture diagram must show it."""
     bootstrap = bootstrap_defaults(project)
@@ -166,26 +184,21 @@ def aws_terraform(project: Path, answers: dict) -> dict:
         "environments": [],
     }
     for env in answers["environments"]:
-        root = project / "terraform" / "environments" / env
-        tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
-        seen["state"] = "S3 bucket " + load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["s3"]["bucket"]
-        name = main["locals"][0]["name"]
-        cluster = next(block["cluster"]["name"] for block in main["module"] if "cluster" in block)
+        tfvars, facts = environment_root(project, env)
+        name, cluster, backup = facts["name"], facts["cluster"], facts["backup"]
+        seen["state"] = "S3 bucket " + facts["backend"]["bucket"]
         seen["identities"].append(bootstrap["environments"][env]["deploy_role_name"])
-        backup = tfvars.get("backup_retention_days")
         seen["environments"].append(
             {
+                **facts["shown"],
                 "network": f"VPC {name}, {tfvars['cidr']}",
                 "subnets": [
                     "private " + ", ".join(tfvars["private_subnets"]),
                     "public " + ", ".join(tfvars["public_subnets"]),
                 ],
                 "ranges": {tfvars["cidr"], *tfvars["private_subnets"], *tfvars["public_subnets"]},
-                "zones": tfvars["zones"],
                 "cluster": f"EKS cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
                 "nodes": f"nodes {', '.join(tfvars['node_instance_types'])}",
-                "node_range": (tfvars["node_min_size"], tfvars["node_max_size"]),
-                "retention": tfvars["log_retention_days"],
                 "cost": [f"AWS Budgets {name}: {tfvars['budget_usd']} USD a month"]
                 + ([f"AWS Backup {name}: kept {backup} days"] if backup else []),
             }
@@ -203,19 +216,15 @@ def gcp_terraform(project: Path, answers: dict) -> dict:
         "environments": [],
     }
     for env in answers["environments"]:
-        root = project / "terraform" / "environments" / env
-        tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
-        seen["state"] = (
-            "Cloud Storage bucket " + load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["gcs"]["bucket"]
-        )
-        name = main["locals"][0]["name"]
-        cluster = next(block["cluster"]["name"] for block in main["module"] if "cluster" in block)
+        tfvars, facts = environment_root(project, env)
+        name, cluster, backup = facts["name"], facts["cluster"], facts["backup"]
+        seen["state"] = "Cloud Storage bucket " + facts["backend"]["bucket"]
         shared = bootstrap["environments"][env]
         seen["identities"].append(shared["deploy_service_account_id"])
         block = shared_block(tfvars["nodes_cidr"], tfvars["pods_cidr"], tfvars["services_cidr"])
-        backup = tfvars.get("backup_retention_days")
         seen["environments"].append(
             {
+                **facts["shown"],
                 "network": f"VPC network {name}, {block}",
                 "subnets": [
                     f"nodes {tfvars['nodes_cidr']}",
@@ -223,11 +232,8 @@ def gcp_terraform(project: Path, answers: dict) -> dict:
                     f"services {tfvars['services_cidr']}",
                 ],
                 "ranges": {block, tfvars["nodes_cidr"], tfvars["pods_cidr"], tfvars["services_cidr"]},
-                "zones": tfvars["zones"],
                 "cluster": f"GKE cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
                 "nodes": f"nodes {tfvars['node_machine_type']}",
-                "node_range": (tfvars["node_min_size"], tfvars["node_max_size"]),
-                "retention": tfvars["log_retention_days"],
                 "cost": [f"Cloud Billing budget {shared['resource_prefix']}: {shared['budget']} USD a month"]
                 + ([f"Backup for GKE {name}: kept {backup} days"] if backup else []),
             }
@@ -245,18 +251,15 @@ def azure_terraform(project: Path, answers: dict) -> dict:
         "environments": [],
     }
     for env in answers["environments"]:
-        root = project / "terraform" / "environments" / env
-        tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
-        backend = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]["azurerm"]
-        seen["state"] = "Storage account " + backend["storage_account_name"]
-        name = main["locals"][0]["name"]
-        cluster = next(block["cluster"]["name"] for block in main["module"] if "cluster" in block)
+        tfvars, facts = environment_root(project, env)
+        name, cluster, backup = facts["name"], facts["cluster"], facts["backup"]
+        seen["state"] = "Storage account " + facts["backend"]["storage_account_name"]
         shared = bootstrap["environments"][env]
         seen["identities"].append(shared["deploy_identity_name"])
         subnets = [tfvars["nodes_cidr"], tfvars["endpoints_cidr"], tfvars["pods_cidr"], tfvars["services_cidr"]]
-        backup = tfvars.get("backup_retention_days")
         seen["environments"].append(
             {
+                **facts["shown"],
                 "network": f"VNet {name}, {tfvars['vnet_cidr']}",
                 "subnets": [
                     f"nodes {subnets[0]}",
@@ -265,11 +268,8 @@ def azure_terraform(project: Path, answers: dict) -> dict:
                     f"services {subnets[3]}",
                 ],
                 "ranges": {tfvars["vnet_cidr"], *subnets},
-                "zones": tfvars["zones"],
                 "cluster": f"AKS cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
                 "nodes": f"nodes {tfvars['node_vm_size']}",
-                "node_range": (tfvars["node_min_size"], tfvars["node_max_size"]),
-                "retention": tfvars["log_retention_days"],
                 "cost": [f"Cost Management budget budget-{shared['resource_group']}: {shared['budget']} USD a month"]
                 + ([f"Azure Backup {name}: kept {backup} days"] if backup else []),
             }
