@@ -143,6 +143,9 @@ PRODUCTION = {
     "cpu_request": "250m",
     "memory_request": "256Mi",
     "memory_limit": "512Mi",
+    # serverless: one task's (or instance's) vCPU share and memory in MiB, a Fargate combination
+    "task_cpu": 512,
+    "task_memory": 1024,
     "log_retention_days": 365,
     "backup": True,
     "backup_retention_days": 35,
@@ -172,6 +175,8 @@ NON_PRODUCTION = {
     "cpu_request": "100m",
     "memory_request": "128Mi",
     "memory_limit": "256Mi",
+    "task_cpu": 256,
+    "task_memory": 512,
     "log_retention_days": 30,
     "backup": False,
     "backup_retention_days": 7,
@@ -242,6 +247,10 @@ def scaled_memory(quantity: str, factor: int) -> str:
     number = quantity.rstrip("KMGTi")
     return f"{int(number) * factor}{quantity[len(number) :]}"
 
+
+# Clouds whose serverless containers the template writes so far (ECS on Fargate); the others
+# refuse `orchestrator: serverless` at question time until theirs land.
+SERVERLESS_CLOUDS = ("aws",)
 
 # Each environment's network must hold a /22 private subnet per zone: at least a /20.
 LARGEST_ENVIRONMENT_PREFIX = 20

@@ -30,6 +30,8 @@ ANSWERS = (
     "gitlab_host",
     "monitoring",
     "alert_email",
+    "slo_availability",
+    "slo_latency_ms",
 )
 
 # What the diagrams (includes/diagrams/) call the parts of each choice; the names of the resources
@@ -39,7 +41,11 @@ DIAGRAM_CLOUDS = {
     "aws": {
         "scope": "AWS account {aws_account_id} · region {region}",
         "network": "VPC",
-        "compute": {"kubernetes": "EKS cluster"},
+        "compute": {"kubernetes": "EKS cluster", "serverless": "ECS cluster"},
+        "instances": "Fargate tasks",
+        "entry": "internal Application Load Balancer",
+        # what differs on serverless
+        "serverless": {"logged": "containers, VPC flow logs"},
         "registry": "ECR repository",
         "state": "S3 bucket",
         "identity": "IAM roles, assumed with OIDC tokens",
@@ -115,6 +121,12 @@ DIAGRAM_MONITORING = {
             "P2, P3: Slack",
             "P4: email to {alert_email}",
         ],
+        # what differs where the cloud runs Prometheus
+        "serverless": {
+            "stack": "Amazon Managed Service for Prometheus",
+            "parts": "alert rules · Alertmanager · CloudWatch alarms",
+            "routes": ["P0, P1: SNS topic for paging", "P2, P3: SNS topic for chat", "P4: email to {alert_email}"],
+        },
     },
 }
 
@@ -128,6 +140,8 @@ def answer_errors(answers: dict) -> list[str]:
         validation.environments_error(environments),
         validation.network_cidr_error(answers.get("network_cidr", "")),
         "" if answers.get("runtime") in catalog.RUNTIMES else "runtime: not answered yet",
+        "" if answers.get("slo_availability") is not None else "slo_availability: not answered yet",
+        "" if answers.get("slo_latency_ms") is not None else "slo_latency_ms: not answered yet",
     ]
     return [error for error in checks if error]
 
@@ -192,6 +206,13 @@ def azure_network_plan(block: str) -> dict:
     }
 
 
+def whole_minutes(duration: str) -> int:
+    """'90s', '5m' or '1h' in whole minutes, rounded up, at least one."""
+    number, unit = int(duration[:-1]), duration[-1]
+    seconds = number * {"s": 1, "m": 60, "h": 3600}[unit]
+    return max(1, math.ceil(seconds / 60))
+
+
 def registry(answers: dict, slug: str) -> dict:
     """Where the service's image lives: the registry host and the image path without a tag."""
     if answers["cloud"] == "gcp":
@@ -243,14 +264,20 @@ def diagram_labels(answers: dict, production: str) -> dict:
             return [fill(item) for item in value]
         return {key: fill(item) for key, item in value.items()}
 
-    cloud = dict(DIAGRAM_CLOUDS.get(answers.get("cloud"), {}))
+    def for_orchestrator(labels: dict) -> dict:
+        labels = dict(labels)
+        serverless = labels.pop("serverless", {})
+        return {**labels, **serverless} if answers.get("orchestrator") == "serverless" else labels
+
+    cloud = for_orchestrator(DIAGRAM_CLOUDS.get(answers.get("cloud"), {}))
     compute = cloud.pop("compute", {}).get(answers.get("orchestrator"))
     if compute:
         cloud["compute"] = compute
+    monitoring = for_orchestrator(DIAGRAM_MONITORING.get(answers.get("monitoring"), {}))
     return {
         "cloud": fill(cloud),
         "ci": fill(DIAGRAM_CI.get(answers.get("ci"), {})),
-        "monitoring": fill(DIAGRAM_MONITORING.get(answers.get("monitoring"), {})),
+        "monitoring": fill(monitoring),
     }
 
 
@@ -318,6 +345,13 @@ def derive(answers: dict) -> dict:
             "budget_usd": max(10, round(budget * size["budget_share"])),
             "memory_request": catalog.scaled_memory(size["memory_request"], runtime["memory_factor"]),
             "memory_limit": catalog.scaled_memory(size["memory_limit"], runtime["memory_factor"]),
+            "task_memory": size["task_memory"] * runtime["memory_factor"],
+            # serverless deployments: the canary's share holds this long, and the new version is
+            # watched this long after taking all traffic (as many checks as an analysis, at least 3 minutes)
+            "canary_bake_minutes": whole_minutes(size["canary_pause"]),
+            "bake_minutes": max(3, whole_minutes(size["canary_pause"]) * size["analysis_count"]),
+            # serverless: where alerts go, one topic (or channel) per routing level
+            "alert_topics": {level: f"{slug}-{env}-alerts-{level}" for level in ("page", "notify", "ticket")},
         }
 
     return {
@@ -339,6 +373,10 @@ def derive(answers: dict) -> dict:
         "state_container": "tfstate",
         "ci_provider_id": answers.get("ci"),
         "namespace": slug,
+        # serverless: a deployment rolls back when it spends the availability objective's error
+        # budget 14.4 times too fast (the fast-burn page), or misses the latency objective
+        "rollback_error_percent": round(min(max((100 - float(answers["slo_availability"])) * 14.4, 1), 50), 2),
+        "rollback_latency_ms": int(answers["slo_latency_ms"]),
         "labels": {
             "app.kubernetes.io/name": slug,
             "app.kubernetes.io/part-of": slug,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from combinations import choices
+from combinations import accepted, choices
 from helpers import ROOT, load_hcl, unavailable
 
 from extensions import context
@@ -160,15 +160,23 @@ def environment_root(project: Path, env: str) -> tuple[dict, dict]:
     """An environment root's tfvars, and what of it every cloud's diagram shows the same way."""
     root = project / "terraform" / "environments" / env
     tfvars, main = load_hcl(root / "terraform.tfvars"), load_hcl(root / "main.tf")
+    modules = {name: block for entry in main["module"] for name, block in entry.items()}
+    serverless = "service" in modules
     facts = {
         "name": main["locals"][0]["name"],
-        "cluster": next(block["cluster"]["name"] for block in main["module"] if "cluster" in block),
+        "cluster": modules["service"]["cluster_name"] if serverless else modules["cluster"]["name"],
         "backend": next(iter(load_hcl(root / "backend.tf")["terraform"][0]["backend"][0].values())),
         "backup": tfvars.get("backup_retention_days"),
         "shown": {
             "zones": tfvars["zones"],
-            "node_range": (tfvars["node_min_size"], tfvars["node_max_size"]),
             "retention": tfvars["log_retention_days"],
+            # the last line of the workload: its nodes (Kubernetes) or its tasks' sizes (serverless)
+            "capacity": (
+                f"{tfvars['replicas_min']} to {tfvars['replicas_max']}, "
+                f"{tfvars['task_cpu']} CPU units and {tfvars['task_memory']} MiB each"
+                if serverless
+                else f"{tfvars['node_min_size']} to {tfvars['node_max_size']}"
+            ),
         },
     }
     return tfvars, facts
@@ -197,8 +205,14 @@ def aws_terraform(project: Path, answers: dict) -> dict:
                     "public " + ", ".join(tfvars["public_subnets"]),
                 ],
                 "ranges": {tfvars["cidr"], *tfvars["private_subnets"], *tfvars["public_subnets"]},
-                "cluster": f"EKS cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
-                "nodes": f"nodes {', '.join(tfvars['node_instance_types'])}",
+                **(
+                    {"cluster": f"ECS cluster {cluster}", "nodes": None}
+                    if "task_cpu" in tfvars
+                    else {
+                        "cluster": f"EKS cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
+                        "nodes": f"nodes {', '.join(tfvars['node_instance_types'])}",
+                    }
+                ),
                 "cost": [f"AWS Budgets {name}: {tfvars['budget_usd']} USD a month"]
                 + ([f"AWS Backup {name}: kept {backup} days"] if backup else []),
             }
@@ -310,8 +324,10 @@ def test_architecture_shows_what_the_terraform_creates(matrix):
             assert labels[node][0].startswith(env) and labels[node][0].endswith(": " + expected["network"]), name
             assert labels[f"{node}_net"] == ["zones " + ", ".join(expected["zones"]), *expected["subnets"]], name
             assert labels[f"{node}_cluster"] == [expected["cluster"]], name
-            low, high = expected["node_range"]
-            assert labels[f"{node}_app"][-1] == f"{expected['nodes']}, {low} to {high}", name
+            if expected["nodes"]:  # Kubernetes: the nodes and how many
+                assert labels[f"{node}_app"][-1] == f"{expected['nodes']}, {expected['capacity']}", name
+            else:  # serverless: how many tasks of which size
+                assert labels[f"{node}_app"][1] == expected["capacity"], name
             assert labels[f"{node}_logs"][-1] == f"kept {expected['retention']} days", name
             assert labels[f"{node}_cost"] == expected["cost"], name
             ranges |= expected["ranges"]
@@ -340,8 +356,12 @@ def test_delivery_shows_the_pipeline_and_the_deploy_values(matrix):
             assert (previous, stage) in links, f"{name}: {previous} -> {stage}"
             assert links[(stage, "rollback")] == "fails", name
             assert labels[stage] == [f"deploy-{env}: {acts_as} {deploy_identities[index]}"], name
-            values = yaml.safe_load((project / "deploy" / f"values-{env}.yaml").read_text())
             release = labels[f"{stage}_release"]
+            if answers["orchestrator"] == "serverless":
+                assert_serverless_release(project, env, strategy, labels, stage)
+                previous = stage
+                continue
+            values = yaml.safe_load((project / "deploy" / f"values-{env}.yaml").read_text())
             if strategy == "canary":
                 steps = [labels[f"{stage}_step{n}"][0] for n in range(len(values["canary"]["weights"]))]
                 pause = values["canary"]["pause"]
@@ -358,13 +378,37 @@ def test_delivery_shows_the_pipeline_and_the_deploy_values(matrix):
                            labels.get(f"{stage}_step0", []) + labels.get(f"{stage}_preview", [])), name  # fmt: skip
             previous = stage
         assert links[(previous, "live")] == "passes", name
-        assert ("Argo Rollouts" in " ".join(labels["rollback"])) is (strategy != "rolling"), name
+        rollback = " ".join(labels["rollback"])
+        if answers["orchestrator"] == "serverless":
+            assert "the previous task definition" in rollback, name
+        else:
+            assert ("Argo Rollouts" in rollback) is (strategy != "rolling"), name
+
+
+def assert_serverless_release(project: Path, env: str, strategy: str, labels: dict, stage: str) -> None:
+    """The steps drawn for a serverless environment are the ones its Terraform gives the service."""
+    main = load_hcl(project / "terraform" / "environments" / env / "main.tf")
+    service = next(entry["service"] for entry in main["module"] if "service" in entry)
+    assert service["deployment_strategy"] == strategy.upper().replace("-", "_")
+    bake = f"bake {service.get('bake_time_minutes')} min"
+    if strategy == "canary":
+        share = f"{service['canary_percent']}% of the traffic to the new tasks"
+        assert labels[f"{stage}_step0"][0] == share
+        assert labels[f"{stage}_step0"][1].startswith(f"bake {service['canary_bake_time_minutes']} min")
+        assert labels[f"{stage}_full"][1].startswith(bake)
+    elif strategy == "blue-green":
+        assert labels[f"{stage}_switch"][1].startswith(bake)
+    else:
+        assert "circuit breaker" in labels[f"{stage}_release"][-1]
 
 
 def test_every_choice_has_its_diagram_labels():
     for cloud in choices()["cloud"]:
         labels = context.DIAGRAM_CLOUDS[cloud]
-        assert set(labels["compute"]) >= set(choices()["orchestrator"]), cloud
+        offered = {o for o in choices()["orchestrator"] if accepted({"cloud": cloud, "orchestrator": o})}
+        assert set(labels["compute"]) >= offered, cloud
+        if "serverless" in offered:
+            assert {"instances", "entry"} <= set(labels), cloud
     assert set(context.DIAGRAM_CI) >= set(choices()["ci"])
     assert set(context.DIAGRAM_MONITORING) >= set(choices()["monitoring"])
     for orchestrator in choices()["orchestrator"]:

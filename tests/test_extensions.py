@@ -20,6 +20,8 @@ def derived(**overrides) -> dict:
         "environments": ["dev", "staging", "prod"],
         "network_cidr": "10.40.0.0/14",
         "monthly_budget_usd": 1000,
+        "slo_availability": 99.9,
+        "slo_latency_ms": 300,
         **answers(),
         **overrides,
     }

@@ -57,6 +57,21 @@ def test_no_jinja_left(matrix):
             assert leftover is None, f"{path}: {text[max(0, leftover.start() - 60) : leftover.end() + 60]!r}"
 
 
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+@pytest.mark.xdist_group("matrix")
+def test_relative_links_in_the_docs_resolve(matrix):
+    """Every link from a generated Markdown file to another file of the repository finds it."""
+    for name, project in matrix.items():
+        for page in project.rglob("*.md"):
+            for target in MARKDOWN_LINK.findall(page.read_text()):
+                path = target.split("#", 1)[0]
+                if not path or "://" in path or path.startswith("mailto:"):
+                    continue
+                assert (page.parent / path).exists(), f"{name}: {page.relative_to(project)} links {target}"
+
+
 def test_same_answers_same_bytes(tmp_path):
     template = snapshot(tmp_path / "template")
     once, again = render(tmp_path / "once", template), render(tmp_path / "again", template)

@@ -1,0 +1,129 @@
+"""Monitoring of `orchestrator: serverless` (ECS on Fargate, Amazon Managed Service for Prometheus):
+rules on the collector's labels only, routing to each environment's SNS topics, a runbook for every
+alert and CloudWatch alarm, nothing of Kubernetes. The rule tests themselves run in the harness
+(promtool-test); here the files are parsed."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import render
+
+KUBERNETES_LABELS = re.compile(r"\b(namespace|pod|container|kube_\w+|container_\w+)\b")
+ALARMS = {
+    "EcsTasksBelowDesired": "P1",
+    "TargetsUnhealthy": "P2",
+    "DeploymentRolledBack": "P2",
+    "EcsCpuSaturation": "P3",
+    "EcsMemorySaturation": "P3",
+}
+ROUTES = {"P0": "page", "P1": "page", "P2": "notify", "P3": "notify", "P4": "ticket"}
+
+
+def kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("monitoring")
+    return {
+        strategy: render(root / strategy, orchestrator="serverless", deploy_strategy=strategy)
+        for strategy in ("rolling", "canary")
+    }
+
+
+def recorded(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def rules(project: Path) -> list[dict]:
+    groups = yaml.safe_load((project / "monitoring/prometheus/alerts.yml").read_text())["groups"]
+    return [rule for group in groups for rule in group["rules"]]
+
+
+def test_rules_read_only_what_the_collector_writes(projects):
+    for strategy, project in projects.items():
+        slug = recorded(project)["project_slug"]
+        alerts = {rule["alert"]: rule for rule in rules(project) if "alert" in rule}
+        assert set(alerts) == {
+            "SLOAvailabilityFastBurn",
+            "SLOAvailabilitySlowBurn",
+            "SLOLatencyFastBurn",
+            "SLOLatencySlowBurn",
+            "ServiceDown",
+            "TargetDown",
+        }, strategy
+        for rule in rules(project):
+            expr = rule["expr"]
+            assert not KUBERNETES_LABELS.search(expr), f"{strategy}: {expr}"
+            for selector in re.findall(r"\b(?:http_\w+|up)\{([^}]*)\}", expr):
+                assert f'job="{slug}"' in selector, f"{strategy}: {expr}"
+        assert "absent(up{" in alerts["ServiceDown"]["expr"]
+
+
+def test_every_alert_and_alarm_has_a_runbook_and_nothing_else_does(projects):
+    for strategy, project in projects.items():
+        runbooks = project / "docs" / "runbooks"
+        linked = {rule["annotations"]["runbook_url"].rsplit("/", 1)[-1] for rule in rules(project) if "alert" in rule}
+        expected = linked | {f"{kebab(alarm)}.md" for alarm in ALARMS}
+        assert {path.name for path in runbooks.glob("*.md")} == expected, strategy
+        for alarm, severity in ALARMS.items():
+            text = (runbooks / f"{kebab(alarm)}.md").read_text()
+            assert text.startswith(f"# {alarm}\n") and f"Severity **{severity}**" in text, alarm
+            assert "kubectl" not in text and "helm " not in text, alarm
+        for path in runbooks.glob("*.md"):
+            text = path.read_text()
+            assert "kubectl" not in text and "helm " not in text, path.name
+
+
+def test_each_environment_routes_to_its_own_topics(projects):
+    for project in projects.values():
+        given = recorded(project)
+        slug, region, account = given["project_slug"], given["region"], given["aws_account_id"]
+        files = sorted((project / "monitoring" / "alertmanager").glob("*.yml"))
+        assert [path.name for path in files] == [f"alertmanager-{env}.yml" for env in ("dev", "prod", "staging")]
+        for path in files:
+            env = path.stem.removeprefix("alertmanager-")
+            config = yaml.safe_load(path.read_text())
+            receivers = {receiver["name"]: receiver for receiver in config["receivers"]}
+            assert set(receivers) == {"blackhole", "page", "notify", "ticket"}
+            for level in ("page", "notify", "ticket"):
+                (sns,) = receivers[level]["sns_configs"]
+                assert set(receivers[level]) == {"name", "sns_configs"}  # SNS is all AMP can notify
+                assert sns["topic_arn"] == f"arn:aws:sns:{region}:{account}:{slug}-{env}-alerts-{level}"
+                assert sns["sigv4"] == {"region": region}
+            routes = {}
+            for route in config["route"]["routes"]:
+                for matcher in route["matchers"]:
+                    if matcher.startswith("severity"):
+                        for severity in re.findall(r"P\d", matcher):
+                            routes.setdefault(severity, route["receiver"])
+            assert routes == ROUTES, path.name
+            assert config["route"]["routes"][0] == {"receiver": "blackhole", "matchers": ['alertname = "Watchdog"']}
+
+
+def test_dashboard_keeps_the_slo_panels_without_kubernetes_metrics(projects):
+    for strategy, project in projects.items():
+        dashboard = json.loads((project / "monitoring/grafana/dashboards/service.json").read_text())
+        panels = {panel["title"]: panel for panel in dashboard["panels"]}
+        slo_panels = (
+            "Availability",
+            "Availability error budget left",
+            "Latency error budget left",
+            "Error budget burn rate",
+        )
+        assert set(slo_panels) <= set(panels), strategy
+        exprs = [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+        assert exprs and not [expr for expr in exprs if KUBERNETES_LABELS.search(expr)], strategy
+
+
+def test_kubernetes_only_files_are_not_rendered(projects):
+    for strategy, project in projects.items():
+        monitoring = project / "monitoring"
+        for path in ("install.sh", "kube-prometheus-stack", "alertmanager/alertmanager.yml"):
+            assert not (monitoring / path).exists(), f"{strategy}: {path}"
+        readme = (monitoring / "README.md").read_text()
+        assert "kube-prometheus-stack" not in readme and "kubectl" not in readme
