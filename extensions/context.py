@@ -45,7 +45,11 @@ DIAGRAM_CLOUDS = {
         "instances": "Fargate tasks",
         "entry": "internal Application Load Balancer",
         # what differs on serverless
-        "serverless": {"logged": "containers, VPC flow logs"},
+        "serverless": {
+            "logged": "containers, VPC flow logs",
+            "revision": "task definition",
+            "stops": "an alarm or the circuit breaker stops the deployment",
+        },
         "registry": "ECR repository",
         "state": "S3 bucket",
         "identity": "IAM roles, assumed with OIDC tokens",
@@ -373,6 +377,9 @@ def derive(answers: dict) -> dict:
         "state_container": "tfstate",
         "ci_provider_id": answers.get("ci"),
         "namespace": slug,
+        # the monitoring partials of where the service runs (includes/monitoring/): Kubernetes's
+        # are the same on every cloud, serverless ones are the cloud's own
+        "monitoring_target": "kubernetes" if answers["orchestrator"] == "kubernetes" else f"serverless/{cloud}",
         # serverless: a deployment rolls back when it spends the availability objective's error
         # budget 14.4 times too fast (the fast-burn page), or misses the latency objective
         "rollback_error_percent": round(min(max((100 - float(answers["slo_availability"])) * 14.4, 1), 50), 2),

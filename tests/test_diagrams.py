@@ -380,7 +380,8 @@ def test_delivery_shows_the_pipeline_and_the_deploy_values(matrix):
         assert links[(previous, "live")] == "passes", name
         rollback = " ".join(labels["rollback"])
         if answers["orchestrator"] == "serverless":
-            assert "the previous task definition" in rollback, name
+            revision = context.DIAGRAM_CLOUDS[answers["cloud"]]["serverless"]["revision"]
+            assert f"traffic returns to the previous {revision}" in rollback, name
         else:
             assert ("Argo Rollouts" in rollback) is (strategy != "rolling"), name
 
@@ -409,6 +410,7 @@ def test_every_choice_has_its_diagram_labels():
         assert set(labels["compute"]) >= offered, cloud
         if "serverless" in offered:
             assert {"instances", "entry"} <= set(labels), cloud
+            assert {"revision", "stops"} <= set(labels["serverless"]), cloud
     assert set(context.DIAGRAM_CI) >= set(choices()["ci"])
     assert set(context.DIAGRAM_MONITORING) >= set(choices()["monitoring"])
     for orchestrator in choices()["orchestrator"]:
