@@ -63,7 +63,7 @@ def test_github_deploy_jobs_plan_the_digest_and_let_the_script_deploy(projects):
         assert rollback["if"] == "failure() && steps.deploy.outcome == 'success'", name
         assert rollback["run"] == 'make rollback ENV="$DEPLOY_ENV"', name
         record = next(step for step in job["steps"] if step["name"] == "Write the deployment record")
-        assert "steps.deploy.outcome == 'failure'" in record["env"]["ROLLED_BACK"], name
+        assert "startsWith(steps.state.outputs.state, 'ROLLBACK_SUCCESSFUL')" in record["env"]["ROLLED_BACK"], name
 
 
 def test_github_plans_install_the_release_script(projects):

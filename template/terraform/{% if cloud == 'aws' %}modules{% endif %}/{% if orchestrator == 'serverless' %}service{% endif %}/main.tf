@@ -835,7 +835,7 @@ resource "aws_appautoscaling_policy" "requests" {
       metrics {
         id          = "requests_per_task"
         label       = "Requests per running task"
-        expression  = "requests / tasks"
+        expression  = "FILL(requests, 0) / tasks"
         return_data = true
       }
     }
