@@ -248,10 +248,6 @@ def scaled_memory(quantity: str, factor: int) -> str:
     return f"{int(number) * factor}{quantity[len(number) :]}"
 
 
-# Clouds whose serverless containers the template writes so far (ECS on Fargate); the others
-# refuse `orchestrator: serverless` at question time until theirs land.
-SERVERLESS_CLOUDS = ("aws",)
-
 # Each environment's network must hold a /22 private subnet per zone: at least a /20.
 LARGEST_ENVIRONMENT_PREFIX = 20
 # network_cidr is always cut into this many equal blocks, whatever the number of environments,

@@ -49,6 +49,13 @@ DIAGRAM_CLOUDS = {
             "logged": "containers, VPC flow logs",
             "revision": "task definition",
             "stops": "an alarm or the circuit breaker stops the deployment",
+            # how a release goes (includes/diagrams/serverless/release.mmd.jinja): ECS runs it
+            "canary_first_step_only": True,
+            "watched": "alarms watch it: errors, latency",
+            "retired": "the old tasks stop",
+            "preview": "new tasks at full size<br/>behind the test listener",
+            "rolling": "rolling update, circuit breaker, alarms watch it: errors, latency",
+            "verified": "deployment succeeded<br/>every task running, every target healthy",
         },
         "registry": "ECR repository",
         "state": "S3 bucket",
@@ -63,7 +70,21 @@ DIAGRAM_CLOUDS = {
     "gcp": {
         "scope": "Google Cloud project {gcp_project_id} · region {region}",
         "network": "VPC network",
-        "compute": {"kubernetes": "GKE cluster"},
+        "compute": {"kubernetes": "GKE cluster", "serverless": "Cloud Run"},
+        "instances": "Cloud Run instances",
+        "entry": "Cloud Run service URL",
+        "serverless": {
+            "logged": "requests, VPC flow logs",
+            "revision": "revision",
+            "stops": "a failed smoke test or error check stops the release",
+            # deploy/release.py runs the release through the revision's traffic
+            "canary_first_step_only": False,
+            "watched": "its errors and latency checked",
+            "retired": "the old revision keeps no traffic",
+            "preview": "new revision, no traffic<br/>smoke test at its tag URL",
+            "rolling": "smoke test at its tag URL, then all the traffic, errors checked",
+            "verified": "the revision serves all the traffic<br/>and answers /readyz",
+        },
         "registry": "Artifact Registry repository",
         "state": "Cloud Storage bucket",
         "identity": "service accounts, impersonated through Workload Identity Federation",
@@ -77,7 +98,21 @@ DIAGRAM_CLOUDS = {
     "azure": {
         "scope": "Azure subscription {azure_subscription_id} · region {region}",
         "network": "VNet",
-        "compute": {"kubernetes": "AKS cluster"},
+        "compute": {"kubernetes": "AKS cluster", "serverless": "Container Apps environment"},
+        "instances": "Container Apps replicas",
+        "entry": "Container Apps ingress",
+        "serverless": {
+            "logged": "containers, system logs",
+            "revision": "revision",
+            "stops": "a failed smoke test or error check stops the release",
+            # deploy/release.py runs the release through the revisions' traffic weights
+            "canary_first_step_only": False,
+            "watched": "its errors checked",
+            "retired": "the old revision is deactivated",
+            "preview": "new revision, no traffic<br/>smoke test at its label URL",
+            "rolling": "smoke test at its label URL, then all the traffic, errors checked",
+            "verified": "the revision serves all the traffic<br/>and answers /readyz",
+        },
         "registry": "Container Registry",
         "state": "Storage account",
         "identity": "managed identities, federated with OIDC tokens",
@@ -125,11 +160,31 @@ DIAGRAM_MONITORING = {
             "P2, P3: Slack",
             "P4: email to {alert_email}",
         ],
-        # what differs where the cloud runs Prometheus
+        # what differs where the cloud runs Prometheus (serverless), per cloud
         "serverless": {
-            "stack": "Amazon Managed Service for Prometheus",
-            "parts": "alert rules · Alertmanager · CloudWatch alarms",
-            "routes": ["P0, P1: SNS topic for paging", "P2, P3: SNS topic for chat", "P4: email to {alert_email}"],
+            "aws": {
+                "stack": "Amazon Managed Service for Prometheus",
+                "parts": "alert rules · Alertmanager · CloudWatch alarms",
+                "routes": ["P0, P1: SNS topic for paging", "P2, P3: SNS topic for chat", "P4: email to {alert_email}"],
+            },
+            "gcp": {
+                "stack": "Google Cloud Managed Service for Prometheus",
+                "parts": "Cloud Monitoring alert policies (PromQL and Cloud Run's)",
+                "routes": [
+                    "P0, P1: paging notification channels",
+                    "P2, P3: chat notification channels",
+                    "P4: email to {alert_email}",
+                ],
+            },
+            "azure": {
+                "stack": "Azure Monitor managed Prometheus",
+                "parts": "Prometheus rule groups · Azure Monitor alerts",
+                "routes": [
+                    "P0, P1: action group for paging",
+                    "P2, P3: action group for chat",
+                    "P4: email to {alert_email}",
+                ],
+            },
         },
     },
 }
@@ -177,12 +232,16 @@ def network_plan(network_cidr: str, environments: list[str], zone_counts: list[i
     return plan
 
 
-def gcp_network_plan(block: str) -> dict:
+def gcp_network_plan(block: str, orchestrator: str = "kubernetes") -> dict:
     """A GKE environment's ranges: one regional subnet for the nodes (a quarter of the block), the
-    next quarter for Services, and the second half for Pods (a /24 per node by default)."""
+    next quarter for Services, and the second half for Pods (a /24 per node by default). On
+    serverless the subnet (the same quarter) gives Cloud Run's instances their addresses for Direct
+    VPC egress (two per instance, at least a /26): no secondary ranges."""
     network = ipaddress.IPv4Network(block)
     quarters = list(network.subnets(new_prefix=network.prefixlen + 2))
     halves = list(network.subnets(new_prefix=network.prefixlen + 1))
+    if orchestrator == "serverless":
+        return {"private_subnets": [str(quarters[0])], "public_subnets": []}
     return {
         "private_subnets": [str(quarters[0])],
         "public_subnets": [],
@@ -266,7 +325,9 @@ def diagram_labels(answers: dict, production: str) -> dict:
             return value.format(**values)
         if isinstance(value, list):
             return [fill(item) for item in value]
-        return {key: fill(item) for key, item in value.items()}
+        if isinstance(value, dict):
+            return {key: fill(item) for key, item in value.items()}
+        return value
 
     def for_orchestrator(labels: dict) -> dict:
         labels = dict(labels)
@@ -277,7 +338,10 @@ def diagram_labels(answers: dict, production: str) -> dict:
     compute = cloud.pop("compute", {}).get(answers.get("orchestrator"))
     if compute:
         cloud["compute"] = compute
-    monitoring = for_orchestrator(DIAGRAM_MONITORING.get(answers.get("monitoring"), {}))
+    monitoring = dict(DIAGRAM_MONITORING.get(answers.get("monitoring"), {}))
+    by_cloud = monitoring.pop("serverless", {})
+    if answers.get("orchestrator") == "serverless":
+        monitoring.update(by_cloud.get(answers.get("cloud"), {}))
     return {
         "cloud": fill(cloud),
         "ci": fill(DIAGRAM_CI.get(answers.get("ci"), {})),
@@ -298,7 +362,15 @@ def derive(answers: dict) -> dict:
     runtime = catalog.RUNTIMES[answers["runtime"]]
 
     cloud = answers["cloud"]
-    if cloud == "gcp":
+    if cloud == "gcp" and answers.get("orchestrator") == "serverless":
+        plan = [{**net, **gcp_network_plan(net["cidr"], "serverless")} for net in plan]
+        for env, net in zip(environments, plan, strict=True):
+            net["subnet_labels"] = [f"Cloud Run egress {net['private_subnets'][0]}"]
+            # the service's own identity (terraform/bootstrap creates it), instead of the nodes'
+            net["runtime_identity"] = identity_name(cloud, f"{slug}-{env}-run")
+            # Backup for GKE has nothing to back up on Cloud Run: the service keeps no state
+            net["backup"] = False
+    elif cloud == "gcp":
         plan = [{**net, **gcp_network_plan(net["cidr"])} for net in plan]
         for net in plan:
             net["subnet_labels"] = [
@@ -309,6 +381,15 @@ def derive(answers: dict) -> dict:
     elif cloud == "azure":
         plan = [{**net, **azure_network_plan(net["cidr"])} for net in plan]
         for net in plan:
+            if answers.get("orchestrator") == "serverless":
+                # the Container Apps environment's subnet; the pods and services ranges stay unused
+                net["subnet_labels"] = [
+                    f"Container Apps {net['private_subnets'][0]}",
+                    f"endpoints {net['endpoints_subnet']}",
+                ]
+                # Azure Backup for AKS has nothing to back up: the container app keeps no state
+                net["backup"] = False
+                continue
             net["subnet_labels"] = [
                 f"nodes {net['private_subnets'][0]}",
                 f"endpoints {net['endpoints_subnet']}",

@@ -123,13 +123,6 @@ def region_error(value, cloud) -> str:
     return ""
 
 
-def orchestrator_error(value, cloud) -> str:
-    if str(value) == "serverless" and str(cloud) not in catalog.SERVERLESS_CLOUDS:
-        offered = ", ".join(catalog.SERVERLESS_CLOUDS)
-        return f"orchestrator: serverless containers are offered on {offered} so far; choose kubernetes on {cloud}"
-    return ""
-
-
 def environments_error(value) -> str:
     rule = f"environments: must be a list of 1-{MAX_ENVIRONMENTS} unique lowercase DNS labels of at most 12 characters"
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_ENVIRONMENTS:
@@ -175,7 +168,6 @@ class ValidationExtension(Extension):
             gcp_project_id_error=gcp_project_id_error,
             gcp_project_number_error=gcp_project_number_error,
             region_error=region_error,
-            orchestrator_error=orchestrator_error,
             environments_error=environments_error,
             network_cidr_error=network_cidr_error,
         )

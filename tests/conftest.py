@@ -22,6 +22,20 @@ ENVIRONMENT_VARIANTS = {
 }
 
 
+# Serverless Terraform differs by strategy on AWS (ECS runs it) and the script differs by cloud:
+# the strategies the pairwise set leaves out on a serverless cloud.
+SERVERLESS_VARIANTS = {
+    "aws-serverless-rolling": {"orchestrator": "serverless", "deploy_strategy": "rolling", "ci": "gitlab"},
+    "azure-serverless-canary": {
+        "cloud": "azure",
+        "region": "eastus",
+        "orchestrator": "serverless",
+        "deploy_strategy": "canary",
+        "runtime": "go",
+    },
+}
+
+
 @pytest.fixture(scope="session")
 def matrix(tmp_path_factory) -> dict[str, Path]:
     """The default repository, every other combination of the pairwise set and every environment
@@ -31,6 +45,6 @@ def matrix(tmp_path_factory) -> dict[str, Path]:
     for combo in pairwise():
         if combo != defaults():
             projects[combination_id(combo)] = render(root / combination_id(combo), **combo)
-    for name, overrides in ENVIRONMENT_VARIANTS.items():
+    for name, overrides in {**ENVIRONMENT_VARIANTS, **SERVERLESS_VARIANTS}.items():
         projects[name] = render(root / name, **overrides)
     return projects

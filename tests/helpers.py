@@ -62,3 +62,27 @@ def load_hcl(path: Path) -> dict:
 
     options = SerializationOptions(strip_string_quotes=True, with_comments=False, explicit_blocks=False)
     return hcl2.loads(path.read_text(), serialization_options=options)
+
+
+# The cloud SDKs each generated release script imports only to talk to its cloud: its own tests
+# use fakes, and run with these hidden so that they cannot reach a cloud by accident.
+CLOUD_SDKS = {"aws": ["boto3"], "gcp": ["google", "google.auth", "requests"], "azure": ["azure", "requests"]}
+
+
+def generated_release_tests(project: Path, cloud: str) -> subprocess.CompletedProcess:
+    """pytest deploy/tests of a rendered serverless repository, in a subprocess without the cloud SDK."""
+    hide = "; ".join(f"sys.modules[{module!r}] = None" for module in CLOUD_SDKS[cloud])
+    runner = f"import sys; {hide}; import pytest; sys.exit(pytest.main(sys.argv[1:]))"
+    command = [sys.executable, "-c", runner, "-q", "-p", "no:cacheprovider", "deploy/tests"]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300)
+
+
+def broken_release_tests(project: Path, cloud: str, workdir: Path, original: str, broken: str):
+    """The generated release tests run against a copy of deploy/ whose script has `original`
+    replaced by `broken`: they must fail."""
+    shutil.copytree(project / "deploy", workdir / "deploy")
+    script = workdir / "deploy" / "release.py"
+    source = script.read_text()
+    assert source.count(original) == 1, f"the script changed: {original!r} is not in it once"
+    script.write_text(source.replace(original, broken))
+    return generated_release_tests(workdir, cloud)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from combinations import accepted, choices
+from combinations import choices
 from helpers import ROOT, load_hcl, unavailable
 
 from extensions import context
@@ -156,6 +156,12 @@ def test_every_repository_shows_both_diagrams(matrix, file):
     assert readme.index("```mermaid") < readme.index("\n## "), "the diagrams open the README"
 
 
+def holder(service: dict) -> str:
+    """What holds a serverless service: an ECS cluster, a Container Apps environment, or the Cloud
+    Run service itself."""
+    return next(service[key] for key in ("cluster_name", "environment_name", "service_name") if key in service)
+
+
 def environment_root(project: Path, env: str) -> tuple[dict, dict]:
     """An environment root's tfvars, and what of it every cloud's diagram shows the same way."""
     root = project / "terraform" / "environments" / env
@@ -164,7 +170,7 @@ def environment_root(project: Path, env: str) -> tuple[dict, dict]:
     serverless = "service" in modules
     facts = {
         "name": main["locals"][0]["name"],
-        "cluster": modules["service"]["cluster_name"] if serverless else modules["cluster"]["name"],
+        "cluster": holder(modules["service"]) if serverless else modules["cluster"]["name"],
         "backend": next(iter(load_hcl(root / "backend.tf")["terraform"][0]["backend"][0].values())),
         "backup": tfvars.get("backup_retention_days"),
         "shown": {
@@ -235,6 +241,21 @@ def gcp_terraform(project: Path, answers: dict) -> dict:
         seen["state"] = "Cloud Storage bucket " + facts["backend"]["bucket"]
         shared = bootstrap["environments"][env]
         seen["identities"].append(shared["deploy_service_account_id"])
+        cost = [f"Cloud Billing budget {shared['resource_prefix']}: {shared['budget']} USD a month"]
+        if "task_cpu" in tfvars:  # serverless: Cloud Run, its egress subnet the block's first quarter
+            block = str(ipaddress.ip_network(tfvars["subnet_cidr"]).supernet(prefixlen_diff=2))
+            seen["environments"].append(
+                {
+                    **facts["shown"],
+                    "network": f"VPC network {name}, {block}",
+                    "subnets": [f"Cloud Run egress {tfvars['subnet_cidr']}"],
+                    "ranges": {block, tfvars["subnet_cidr"]},
+                    "cluster": f"Cloud Run {cluster}",
+                    "nodes": None,
+                    "cost": cost,
+                }
+            )
+            continue
         block = shared_block(tfvars["nodes_cidr"], tfvars["pods_cidr"], tfvars["services_cidr"])
         seen["environments"].append(
             {
@@ -248,8 +269,7 @@ def gcp_terraform(project: Path, answers: dict) -> dict:
                 "ranges": {block, tfvars["nodes_cidr"], tfvars["pods_cidr"], tfvars["services_cidr"]},
                 "cluster": f"GKE cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
                 "nodes": f"nodes {tfvars['node_machine_type']}",
-                "cost": [f"Cloud Billing budget {shared['resource_prefix']}: {shared['budget']} USD a month"]
-                + ([f"Backup for GKE {name}: kept {backup} days"] if backup else []),
+                "cost": cost + ([f"Backup for GKE {name}: kept {backup} days"] if backup else []),
             }
         )
     return seen
@@ -270,6 +290,21 @@ def azure_terraform(project: Path, answers: dict) -> dict:
         seen["state"] = "Storage account " + facts["backend"]["storage_account_name"]
         shared = bootstrap["environments"][env]
         seen["identities"].append(shared["deploy_identity_name"])
+        cost = [f"Cost Management budget budget-{shared['resource_group']}: {shared['budget']} USD a month"]
+        if "task_cpu" in tfvars:  # serverless: a Container Apps environment in the VNet
+            subnets = [tfvars["nodes_cidr"], tfvars["endpoints_cidr"]]
+            seen["environments"].append(
+                {
+                    **facts["shown"],
+                    "network": f"VNet {name}, {tfvars['vnet_cidr']}",
+                    "subnets": [f"Container Apps {subnets[0]}", f"endpoints {subnets[1]}"],
+                    "ranges": {tfvars["vnet_cidr"], *subnets},
+                    "cluster": f"Container Apps environment {cluster}",
+                    "nodes": None,
+                    "cost": cost,
+                }
+            )
+            continue
         subnets = [tfvars["nodes_cidr"], tfvars["endpoints_cidr"], tfvars["pods_cidr"], tfvars["services_cidr"]]
         seen["environments"].append(
             {
@@ -284,8 +319,7 @@ def azure_terraform(project: Path, answers: dict) -> dict:
                 "ranges": {tfvars["vnet_cidr"], *subnets},
                 "cluster": f"AKS cluster {cluster}, Kubernetes {tfvars['kubernetes_version']}",
                 "nodes": f"nodes {tfvars['node_vm_size']}",
-                "cost": [f"Cost Management budget budget-{shared['resource_group']}: {shared['budget']} USD a month"]
-                + ([f"Azure Backup {name}: kept {backup} days"] if backup else []),
+                "cost": cost + ([f"Azure Backup {name}: kept {backup} days"] if backup else []),
             }
         )
     return seen
@@ -387,30 +421,49 @@ def test_delivery_shows_the_pipeline_and_the_deploy_values(matrix):
 
 
 def assert_serverless_release(project: Path, env: str, strategy: str, labels: dict, stage: str) -> None:
-    """The steps drawn for a serverless environment are the ones its Terraform gives the service."""
+    """The steps drawn for a serverless environment are the ones that run it: on AWS the ECS
+    service's Terraform, elsewhere deploy/release.py's steps."""
     main = load_hcl(project / "terraform" / "environments" / env / "main.tf")
     service = next(entry["service"] for entry in main["module"] if "service" in entry)
-    assert service["deployment_strategy"] == strategy.upper().replace("-", "_")
-    bake = f"bake {service.get('bake_time_minutes')} min"
+    if "deployment_strategy" in service:  # ECS runs the strategy
+        assert service["deployment_strategy"] == strategy.upper().replace("-", "_")
+        weights = [service.get("canary_percent")]
+        canary_minutes, bake_minutes = service.get("canary_bake_time_minutes"), service.get("bake_time_minutes")
+    else:  # the release script runs it
+        script = import_release_script(project)
+        assert strategy == script.STRATEGY
+        steps = getattr(script, "STEPS", None) or script.ENVIRONMENTS
+        weights = steps[env]["canary_weights"]
+        canary_minutes = steps[env].get("canary_bake_minutes", steps[env].get("canary_minutes"))
+        bake_minutes = steps[env]["bake_minutes"]
     if strategy == "canary":
-        share = f"{service['canary_percent']}% of the traffic to the new tasks"
-        assert labels[f"{stage}_step0"][0] == share
-        assert labels[f"{stage}_step0"][1].startswith(f"bake {service['canary_bake_time_minutes']} min")
-        assert labels[f"{stage}_full"][1].startswith(bake)
+        drawn = [labels[f"{stage}_step{n}"] for n in range(len(weights))]
+        assert [step[0] for step in drawn] == [f"{weight}% of the traffic to the new version" for weight in weights]
+        assert all(step[1].startswith(f"bake {canary_minutes} min") for step in drawn)
+        assert f"{stage}_step{len(weights)}" not in labels
+        assert labels[f"{stage}_full"][1].startswith(f"bake {bake_minutes} min")
     elif strategy == "blue-green":
-        assert labels[f"{stage}_switch"][1].startswith(bake)
+        assert labels[f"{stage}_switch"][1].startswith(f"bake {bake_minutes} min")
     else:
-        assert "circuit breaker" in labels[f"{stage}_release"][-1]
+        assert len(labels[f"{stage}_release"]) == 3  # the script, what it deploys, how it rolls
+
+
+def import_release_script(project: Path):
+    """deploy/release.py of a rendered repository as a module (its cloud SDK is imported lazily)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"release_{project.name}", project / "deploy" / "release.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_every_choice_has_its_diagram_labels():
     for cloud in choices()["cloud"]:
         labels = context.DIAGRAM_CLOUDS[cloud]
-        offered = {o for o in choices()["orchestrator"] if accepted({"cloud": cloud, "orchestrator": o})}
-        assert set(labels["compute"]) >= offered, cloud
-        if "serverless" in offered:
-            assert {"instances", "entry"} <= set(labels), cloud
-            assert {"revision", "stops"} <= set(labels["serverless"]), cloud
+        assert set(labels["compute"]) >= set(choices()["orchestrator"]), cloud
+        assert {"instances", "entry"} <= set(labels), cloud
+        assert {"revision", "stops"} <= set(labels["serverless"]), cloud
     assert set(context.DIAGRAM_CI) >= set(choices()["ci"])
     assert set(context.DIAGRAM_MONITORING) >= set(choices()["monitoring"])
     for orchestrator in choices()["orchestrator"]:

@@ -89,8 +89,6 @@ BAD_COMBINATIONS = [
         "azure_tenant_id",
         {"cloud": "azure", "region": "eastus", "azure_tenant_id": "00000000-0000-0000-0000-000000000000"},
     ),
-    ("orchestrator", {"cloud": "gcp", "region": "us-central1", "orchestrator": "serverless"}),
-    ("orchestrator", {"cloud": "azure", "region": "eastus", "orchestrator": "serverless"}),
 ]
 
 CASES = [(field, {field: value}) for field, value in BAD_ANSWERS] + BAD_COMBINATIONS

@@ -6,15 +6,12 @@ AWS, so its tests need neither boto3 nor a network.
 """
 
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import render
+from helpers import broken_release_tests, generated_release_tests, render
 
-PYTEST_WITHOUT_BOTO3 = "import sys; sys.modules['boto3'] = None; import pytest; sys.exit(pytest.main(sys.argv[1:]))"
 TWO_HOURS = 2 * 3600  # the deploy role's maximum session: the deploy job must end inside it
 TERRAFORM = 20 * 60  # what the deploy job spends in terraform before the script starts
 
@@ -32,8 +29,7 @@ def rolling_project(tmp_path_factory) -> Path:
 
 
 def generated_tests(project: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-c", PYTEST_WITHOUT_BOTO3, "-q", "-p", "no:cacheprovider", "deploy/tests"]
-    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300)
+    return generated_release_tests(project, "aws")
 
 
 def constant(project: Path, name: str) -> int:
@@ -114,11 +110,5 @@ BREAKAGES = {
 
 @pytest.mark.parametrize("name", BREAKAGES)
 def test_release_tests_fail_when_the_script_breaks(project, tmp_path, name):
-    shutil.copytree(project / "deploy", tmp_path / "deploy")
-    script = tmp_path / "deploy" / "release.py"
-    original, broken = BREAKAGES[name]
-    source = script.read_text()
-    assert source.count(original) == 1, f"the script changed: update BREAKAGES[{name!r}]"
-    script.write_text(source.replace(original, broken))
-    result = generated_tests(tmp_path)
+    result = broken_release_tests(project, "aws", tmp_path, *BREAKAGES[name])
     assert result.returncode == 1, result.stdout + result.stderr
