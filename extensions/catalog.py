@@ -162,8 +162,8 @@ NON_PRODUCTION = {
     "zone_count": 2,
     "nat_per_zone": False,
     "node_instance_types": {"aws": ["t3.large"], "gcp": ["e2-standard-2"], "azure": ["Standard_D2as_v5"]},
-    # Spot capacity where the platform offers it without changing the workload (GKE, AKS user pools);
-    # the service's PodDisruptionBudget and replicas absorb a reclaimed node.
+    # Spot capacity where the platform offers it without changing the workload (GKE, AKS user pools,
+    # Fargate Spot for all tasks but the first); the replicas absorb a reclaimed node or task.
     "spot_nodes": True,
     "node_min": 1,
     "node_desired": 2,

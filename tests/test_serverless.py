@@ -163,6 +163,16 @@ def test_ecs_runs_the_strategy_and_rolls_back_by_itself(tmp_path, strategy):
         if strategy == "canary":
             assert arguments["canary_percent"] == weights[0] and 0 < arguments["canary_percent"] < 100
             assert 1 <= arguments["canary_bake_time_minutes"] <= arguments["bake_time_minutes"]
+    # outside production every task but the first runs on Fargate Spot
+    assert service["capacity_provider_strategy"][0] == {
+        "capacity_provider": "FARGATE",
+        "base": 1,
+        "weight": "${var.spot ? 0 : 1}",
+    }
+    for env, spot in (("dev", True), ("prod", False)):
+        assert service_arguments(project, env)["spot"] == "${var.fargate_spot}"
+        tfvars = load_hcl(project / "terraform" / "environments" / env / "terraform.tfvars")
+        assert tfvars["fargate_spot"] is spot, env
     # production watches longer than the first environment
     if strategy != "rolling":
         bake = {env: service_arguments(project, env)["bake_time_minutes"] for env in ("dev", "prod")}

@@ -50,6 +50,17 @@ resource "aws_ecs_cluster" "this" {
   tags = var.tags
 }
 
+# Regular Fargate, and Fargate Spot for the environments that may lose a task now and then.
+resource "aws_ecs_cluster_capacity_providers" "this" {
+  cluster_name       = aws_ecs_cluster.this.name
+  capacity_providers = ["FARGATE", "FARGATE_SPOT"]
+
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    weight            = 1
+  }
+}
+
 module "log_group" {
   source = "../log-group"
 
@@ -668,13 +679,29 @@ resource "aws_ecs_service" "this" {
   cluster                            = aws_ecs_cluster.this.arn
   task_definition                    = aws_ecs_task_definition.this.arn
   desired_count                      = var.min_capacity
-  launch_type                        = "FARGATE"
   platform_version                   = "LATEST"
   deployment_minimum_healthy_percent = 100
   deployment_maximum_percent         = 200
   health_check_grace_period_seconds  = 60
   enable_ecs_managed_tags            = true
   propagate_tags                     = "SERVICE"
+
+  # With spot, the first task runs on regular Fargate and the others on Fargate Spot, which AWS may
+  # reclaim with two minutes' notice: ECS drains the task and starts another.
+  capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    base              = 1
+    weight            = var.spot ? 0 : 1
+  }
+
+  dynamic "capacity_provider_strategy" {
+    for_each = var.spot ? [1] : []
+
+    content {
+      capacity_provider = "FARGATE_SPOT"
+      weight            = 1
+    }
+  }
 
   network_configuration {
     subnets          = var.subnet_ids
@@ -735,6 +762,7 @@ resource "aws_ecs_service" "this" {
   }
 
   depends_on = [
+    aws_ecs_cluster_capacity_providers.this,
     aws_lb_listener.production,
     aws_lb_listener.test,
     aws_iam_role_policy.execution,

@@ -216,6 +216,12 @@ variable "max_capacity" {
   }
 }
 
+variable "spot" {
+  description = "Run all tasks but the first on Fargate Spot (interruptible, much cheaper); for environments that can lose a task."
+  type        = bool
+  default     = false
+}
+
 variable "cpu_target_percent" {
   description = "Average CPU utilisation of the tasks that autoscaling keeps the service at."
   type        = number
