@@ -5,6 +5,7 @@ Terraform is read as parsed HCL; the generated release tests run in a subprocess
 azure-identity and requests hidden (the script imports them only to talk to Azure).
 """
 
+import ipaddress
 import subprocess
 import sys
 from pathlib import Path
@@ -102,6 +103,55 @@ def test_bootstrap_gives_the_deploy_identity_its_group_and_the_app_identity(proj
     assert "azurerm_user_assigned_identity.app[env].principal_id" in main  # AcrPull for the service
 
 
+def test_the_plan_identity_may_list_the_container_apps_secrets_and_nothing_more(projects):
+    # azurerm_container_app's Read calls listSecrets, which Reader lacks: plans would fail
+    iam = projects["canary"] / "terraform" / "bootstrap" / "iam.tf"
+    role = resources(iam, "azurerm_role_definition")["plan_app_secrets"]
+    (permissions,) = role["permissions"]
+    assert permissions["actions"] == ["Microsoft.App/containerApps/listSecrets/action"]
+    assert not {"not_actions", "data_actions", "not_data_actions"} & set(permissions)
+    assert role["assignable_scopes"] == "${[for group in azurerm_resource_group.environment : group.id]}"
+    assignment = resources(iam, "azurerm_role_assignment")["plan_app_secrets"]
+    assert assignment["for_each"] == "${var.environments}"
+    assert assignment["scope"] == "${azurerm_resource_group.environment[each.key].id}"
+    assert assignment["role_definition_id"] == "${azurerm_role_definition.plan_app_secrets.role_definition_resource_id}"
+    assert assignment["principal_id"] == "${local.plan_principal}"
+
+
+def test_the_collectors_health_check_answers_the_liveness_probe(projects):
+    # Container Apps probes the replica's IP: a listener on the loopback never answers it
+    source = service_module(projects["canary"]).read_text()
+    config = source.split("collector_config = yamlencode(", 1)[1]
+    assert 'health_check = { endpoint = "0.0.0.0:13133" }' in config
+    app = resources(service_module(projects["canary"]), "azurerm_container_app")["this"]
+    _, collector = app["template"][0]["container"]
+    (probe,) = collector["liveness_probe"]
+    assert probe["port"] == 13133
+    # the app's probes hit its port, where it listens on every interface unless HOST says otherwise
+    service = root_module(projects["canary"], "prod", "service")
+    assert "HOST" not in service["environment_variables"]
+    server = (projects["canary"] / "app" / "service" / "server.py").read_text()
+    assert 'os.environ.get("HOST", "0.0.0.0")' in server
+
+
+def test_the_readme_says_where_a_deploy_runner_goes(projects):
+    for strategy, project in projects.items():
+        readme = (project / "README.md").read_text()
+        section = readme.split("## Reaching the service", 1)[1].split("\n## ", 1)[0]
+        assert "A runner for the deploy jobs" in section, strategy
+        assert "azurerm_private_dns_zone_virtual_network_link" in section
+        for env in ("dev", "prod"):
+            tfvars = load_hcl(project / "terraform" / "environments" / env / "terraform.tfvars")
+            vnet = ipaddress.ip_network(tfvars["vnet_cidr"])
+            taken = [ipaddress.ip_network(tfvars[name]) for name in ("nodes_cidr", "endpoints_cidr")]
+            row = next(line for line in section.splitlines() if line.startswith(f"| `{env}` |"))
+            runner = ipaddress.ip_network(row.rsplit("`", 2)[1])
+            assert runner.subnet_of(vnet) and not any(runner.overlaps(net) for net in taken), (env, runner)
+        # the Container Apps subnet is delegated: no runner can join it
+        outputs = (project / "terraform" / "environments" / "prod" / "outputs.tf").read_text()
+        assert "can join it" not in outputs
+
+
 def test_alert_rules_come_from_the_repository_and_route_by_severity(projects):
     project = projects["canary"]
     alerting = project / "terraform" / "modules" / "alerting" / "main.tf"
@@ -188,6 +238,11 @@ BREAKAGES = {
         "roll_back(clients, target, new, previous, str(failure), options); return 0",
     ),
     "status-hides-the-rollback": ('say(f"ROLLBACK_SUCCESSFUL: ', 'say(f"SUCCESSFUL: '),
+    "unreachable-rolls-back": ("class Unreachable(ReleaseError):", "class Unreachable(CheckFailed):"),
+    "no-reachability-check": (
+        "    clients.http(f\"https://{app['properties']",
+        "    print(f\"https://{app['properties']",
+    ),
 }
 
 

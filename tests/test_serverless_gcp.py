@@ -46,7 +46,11 @@ def test_terraform_registers_revisions_and_never_moves_traffic(projects):
         (template,) = service["template"]
         assert template["revision"] == "${local.revision_name}", strategy
         assert template["service_account"] == "${var.service_account_email}", strategy
-        assert template["vpc_access"][0]["egress"] == "ALL_TRAFFIC", strategy
+        assert template["vpc_access"][0]["egress"] == "${local.template_settings.egress}", strategy
+        settings = next(
+            entry["template_settings"] for entry in load_hcl(module)["locals"] if "template_settings" in entry
+        )
+        assert settings["egress"] == "ALL_TRAFFIC", strategy
         names = [c["name"] for c in template["containers"]]
         assert names == ["app", "collector"], strategy
         assert service["invoker_iam_disabled"] is False and service["ingress"] == "${var.ingress}", strategy
@@ -121,8 +125,17 @@ BREAKAGES = {
     "errors-do-not-roll-back": ("if percent > ERROR_PERCENT:", "if percent > 100:"),
     "slow-revision-is-fine": ("if worst > LATENCY_MS:", "if worst > 10 * LATENCY_MS:"),
     "rollback-keeps-the-traffic": (
-        '    set_traffic(api, target, {previous: 100})\n    banner(\n        f"{target.env}: THE RELEASE',
-        '    banner(\n        f"{target.env}: THE RELEASE',
+        "    set_traffic(api, target, {previous: 100}, tags={ROLLED_BACK_TAG: revision})\n",
+        "",
+    ),
+    "rollback-is-not-tagged": (
+        "set_traffic(api, target, {previous: 100}, tags={ROLLED_BACK_TAG: revision})",
+        "set_traffic(api, target, {previous: 100})",
+    ),
+    "status-hides-the-rollback": ("if rolled_back and not tagged:", "if False:"),
+    "latest-stays-unpinned": (
+        "            set_traffic(api, target, {revision: 100})\n        say(",
+        "            pass\n        say(",
     ),
     "smoke-test-ignored": ("if status != 200:", "if status == 0:"),
     "failed-release-succeeds": (
@@ -183,3 +196,70 @@ def test_makefile_deploys_the_revision_terraform_registered(projects):
     assert result.returncode == 0, result.stderr
     assert "release.py deploy dev --revision" in result.stdout
     assert "output -raw revision_name" in result.stdout
+
+
+def test_first_traffic_is_pinned_to_the_module_revision_by_name(projects):
+    """LATEST would give every revision terraform registers all the traffic, skipping the release."""
+    for strategy, project in projects.items():
+        module = project / "terraform" / "modules" / "service" / "main.tf"
+        service = resources(module, "google_cloud_run_v2_service")["this"]
+        assert service["traffic"] == [
+            {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", "revision": "${local.revision_name}", "percent": 100}
+        ], strategy
+        assert "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST" not in module.read_text(), strategy
+
+
+def test_revision_name_hashes_everything_in_the_template(projects):
+    module = projects["canary"] / "terraform" / "modules" / "service" / "main.tf"
+    text = module.read_text()
+    inputs_text = text[text.index("revision_inputs = {") : text.index("revision_name = ")]
+    (template,) = resources(module, "google_cloud_run_v2_service")["this"]["template"]
+    # every variable and local the template reads is one of the hashed inputs
+    read = set(re.findall(r"\b(var\.[a-z_]+|local\.[a-z_]+)", str(template))) - {"local.revision_name"}
+    read |= {"var.labels"}
+    # derived from var.cpu_units, which is hashed
+    read -= {"local.app_cpu", "local.collector_cpu"}
+    assert "cpu_units             = var.cpu_units" in inputs_text
+    for reference in sorted(read):
+        assert reference in inputs_text or reference.startswith("local.template_settings"), reference
+    assert "labels                = var.labels" in inputs_text
+    assert "settings              = local.template_settings" in inputs_text
+    assert template["labels"] == "${var.labels}"
+    # the fixed settings come from the hashed local, not literals
+    assert template["timeout"] == "${local.template_settings.timeout}"
+
+
+def test_collector_secret_version_is_write_only(projects):
+    """A plan's service account may view secrets but not read payloads: nothing reads it back."""
+    module = projects["canary"] / "terraform" / "modules" / "service" / "main.tf"
+    version = resources(module, "google_secret_manager_secret_version")["collector"]
+    assert "secret_data" not in version
+    assert version["secret_data_wo"] == "${local.collector_config}"
+    assert version["secret_data_wo_version"] == "${substr(sha256(local.collector_config), 0, 16)}"
+
+
+def test_alert_policies_select_only_their_environment(projects):
+    project = projects["canary"]
+    alerting = project / "terraform" / "modules" / "alerting" / "main.tf"
+    text = alerting.read_text()
+    assert 'queries = { for name, query in local.inlined : name => replace(query, "{", "{${local.scope},") }' in text
+    assert 'scope   = "namespace=\\"${var.namespace}\\""' in text
+    constants = release_constants(project)
+    for env in ("dev", "staging", "prod"):
+        arguments = module_arguments(project, env, "alerting")
+        assert (
+            arguments["namespace"]
+            == constants["SERVICES"][env]
+            == module_arguments(project, env, "service")["service_name"]
+        )
+    # every selector of the rule file has braces, so each one gets the namespace
+    rules = yaml.safe_load((project / "monitoring" / "prometheus" / "alerts.yml").read_text())
+    selector = re.compile(
+        r"\b(?!by\b|without\b|and\b|or\b|unless\b|on\b|ignoring\b)([a-zA-Z_][a-zA-Z0-9_:]*)\s*(\{|\[)"
+    )
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            for _name, opening in selector.findall(rule["expr"]):
+                assert opening == "{", rule["expr"]
+    readme = (project / "monitoring" / "README.md").read_text()
+    assert '{namespace="payments-api-prod",job="payments-api"}' in readme

@@ -13,7 +13,9 @@ locals {
         managed_identity = { client_id = var.identity_client_id }
         scopes           = ["https://monitor.azure.com/.default"]
       }
-      health_check = { endpoint = "127.0.0.1:13133" }
+      # Container Apps probes the replica's IP, not its loopback: the extension the collector's
+      # liveness probe calls listens on every interface (as the app does, HOST defaults to 0.0.0.0).
+      health_check = { endpoint = "0.0.0.0:13133" }
     }
     receivers = {
       prometheus = {

@@ -14,12 +14,17 @@ locals {
   # A recorded name (level:metric:operations) is cut out of the expression by a marker, then
   # looked up.
   marker = "\u001f"
-  queries = {
+  inlined = {
     for name, rule in local.alerts : name => join("", [
       for part in split(local.marker, replace(rule.expr, "/([a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*[a-zA-Z0-9_])/", "${local.marker}$1${local.marker}")) :
       contains(keys(local.records), part) ? "(${local.records[part]})" : part
     ])
   }
+  # Every environment writes to the same project: each selector gets the environment's own label
+  # (the sidecar's `namespace`, the Cloud Run service's name), or its policies would see every
+  # environment's samples. Each selector of the rule file names its labels in braces (job="...").
+  scope   = "namespace=\"${var.namespace}\""
+  queries = { for name, query in local.inlined : name => replace(query, "{", "{${local.scope},") }
 
   # severity label -> routing level (page P0-P1, notify P2-P3, ticket P4) and Cloud Monitoring's severity
   levels     = { P0 = "page", P1 = "page", P2 = "notify", P3 = "notify", P4 = "ticket" }
@@ -88,6 +93,10 @@ resource "google_monitoring_alert_policy" "rule" {
     precondition {
       condition     = contains(keys(local.levels), try(each.value.labels.severity, ""))
       error_message = "Alert ${each.key} has no severity P0-P4."
+    }
+    precondition {
+      condition     = strcontains(local.inlined[each.key], "{")
+      error_message = "Alert ${each.key} selects no series by label ({...}): it cannot be scoped to the environment's namespace."
     }
   }
 }

@@ -8,6 +8,16 @@ variable "name" {
   }
 }
 
+variable "namespace" {
+  description = "The environment's `namespace` label: the Managed Service for Prometheus sidecar gives it the Cloud Run service's name. Every selector of the alert policies matches it, as all environments write to one project."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", var.namespace))
+    error_message = "namespace must be a Cloud Run service name: lowercase letters, digits or '-'."
+  }
+}
+
 variable "alert_rules" {
   description = "Prometheus rule file (YAML): its alerting rules become alert policies, with the recording rules they read inlined."
   type        = string

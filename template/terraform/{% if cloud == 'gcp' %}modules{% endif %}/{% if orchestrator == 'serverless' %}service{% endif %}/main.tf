@@ -2,13 +2,28 @@ locals {
   # Cloud Run's own metrics of this service, as PromQL names them (Cloud Monitoring's PromQL).
   run_selector = "monitored_resource=\"cloud_run_revision\",service_name=\"${var.service_name}\",location=\"${var.region}\""
 
-  # Every input of the revision template. Its name carries their hash, so each change of image or
-  # settings creates a new revision with a name known at plan time (the `revision_name` output);
-  # add any setting you give the template here too, or Cloud Run refuses the revision's name.
+  # The fixed settings of the revision template, read by the template below: in one place so that
+  # revision_inputs hashes them too.
+  template_settings = {
+    execution_environment = "EXECUTION_ENVIRONMENT_GEN2"
+    timeout               = "60s"
+    egress                = "ALL_TRAFFIC"
+    port                  = 8080
+    collector_memory      = "256Mi"
+    collector_mount       = "/etc/rungmp"
+    startup_probe         = { path = "/readyz", initial_delay_seconds = 0, period_seconds = 2, timeout_seconds = 1, failure_threshold = 30 }
+    liveness_probe        = { path = "/healthz", period_seconds = 10, timeout_seconds = 2, failure_threshold = 3 }
+  }
+
+  # Every input of the revision template: its labels, settings and everything it reads. Its name
+  # carries their hash, so each change creates a new revision with a name known at plan time (the
+  # `revision_name` output); add any setting you give the template here too, or Cloud Run refuses
+  # to register a changed template under an existing revision's name.
   revision_inputs = {
     image                 = var.image
     collector_image       = var.collector_image
     collector_config      = local.collector_config
+    collector_secret      = "${var.name}-collector-config"
     cpu_units             = var.cpu_units
     memory_mib            = var.memory_mib
     min_instances         = var.min_instances
@@ -16,7 +31,10 @@ locals {
     concurrency           = var.max_concurrency
     environment_variables = var.environment_variables
     service_account       = var.service_account_email
+    network               = var.network_id
     subnetwork            = var.subnetwork_id
+    labels                = var.labels
+    settings              = local.template_settings
   }
   revision_name = "${var.service_name}-${substr(sha256(jsonencode(local.revision_inputs)), 0, 12)}"
 
@@ -43,7 +61,7 @@ locals {
 # The Managed Service for Prometheus sidecar reads its RunMonitoring from a secret mounted as a
 # file; it holds no credential.
 resource "google_secret_manager_secret" "collector" {
-  secret_id = "${var.name}-collector-config"
+  secret_id = local.revision_inputs.collector_secret
   labels    = var.labels
 
   replication {
@@ -55,9 +73,13 @@ resource "google_secret_manager_secret" "collector" {
   }
 }
 
+# Write-only: the payload is sent on create and never read back, so a plan (whose service account
+# may only view secrets, not access their payloads) refreshes the version without reading it. A
+# new configuration changes secret_data_wo_version, which creates a new version.
 resource "google_secret_manager_secret_version" "collector" {
-  secret      = google_secret_manager_secret.collector.id
-  secret_data = local.collector_config
+  secret                 = google_secret_manager_secret.collector.id
+  secret_data_wo         = local.collector_config
+  secret_data_wo_version = substr(sha256(local.collector_config), 0, 16)
 }
 
 resource "google_secret_manager_secret_iam_member" "collector" {
@@ -71,7 +93,8 @@ resource "google_secret_manager_secret_iam_member" "collector" {
 # Terraform owns the service and registers one revision per image and settings; traffic moves
 # only through deploy/release.py, which tags the new revision, tests it on its tag's URL and
 # shifts traffic to it by its name (ignore_changes = [traffic]). The first apply sends all
-# traffic to the first revision: nothing ran before it.
+# traffic to the first revision, by its name: nothing ran before it. Never LATEST, which would give
+# every later revision all the traffic the moment terraform registers it, skipping the release.
 resource "google_cloud_run_v2_service" "this" {
   name                = var.service_name
   description         = "${var.service_name} (${var.name})"
@@ -85,9 +108,9 @@ resource "google_cloud_run_v2_service" "this" {
   template {
     revision                         = local.revision_name
     service_account                  = var.service_account_email
-    execution_environment            = "EXECUTION_ENVIRONMENT_GEN2"
+    execution_environment            = local.template_settings.execution_environment
     max_instance_request_concurrency = var.max_concurrency
-    timeout                          = "60s"
+    timeout                          = local.template_settings.timeout
     labels                           = var.labels
 
     scaling {
@@ -98,7 +121,7 @@ resource "google_cloud_run_v2_service" "this" {
     # Direct VPC egress: every outbound connection leaves through the environment's subnet
     # (Private Google Access, Cloud NAT's fixed addresses, its firewall rules and flow logs).
     vpc_access {
-      egress = "ALL_TRAFFIC"
+      egress = local.template_settings.egress
       network_interfaces {
         network    = var.network_id
         subnetwork = var.subnetwork_id
@@ -111,7 +134,7 @@ resource "google_cloud_run_v2_service" "this" {
 
       ports {
         name           = "http1"
-        container_port = 8080
+        container_port = local.template_settings.port
       }
 
       resources {
@@ -134,23 +157,23 @@ resource "google_cloud_run_v2_service" "this" {
       }
 
       startup_probe {
-        initial_delay_seconds = 0
-        period_seconds        = 2
-        timeout_seconds       = 1
-        failure_threshold     = 30
+        initial_delay_seconds = local.template_settings.startup_probe.initial_delay_seconds
+        period_seconds        = local.template_settings.startup_probe.period_seconds
+        timeout_seconds       = local.template_settings.startup_probe.timeout_seconds
+        failure_threshold     = local.template_settings.startup_probe.failure_threshold
         http_get {
-          path = "/readyz"
-          port = 8080
+          path = local.template_settings.startup_probe.path
+          port = local.template_settings.port
         }
       }
 
       liveness_probe {
-        period_seconds    = 10
-        timeout_seconds   = 2
-        failure_threshold = 3
+        period_seconds    = local.template_settings.liveness_probe.period_seconds
+        timeout_seconds   = local.template_settings.liveness_probe.timeout_seconds
+        failure_threshold = local.template_settings.liveness_probe.failure_threshold
         http_get {
-          path = "/healthz"
-          port = 8080
+          path = local.template_settings.liveness_probe.path
+          port = local.template_settings.port
         }
       }
     }
@@ -163,14 +186,14 @@ resource "google_cloud_run_v2_service" "this" {
       resources {
         limits = {
           cpu    = local.collector_cpu
-          memory = "256Mi"
+          memory = local.template_settings.collector_memory
         }
         cpu_idle = false
       }
 
       volume_mounts {
         name       = "collector-config"
-        mount_path = "/etc/rungmp"
+        mount_path = local.template_settings.collector_mount
       }
     }
 
@@ -187,8 +210,9 @@ resource "google_cloud_run_v2_service" "this" {
   }
 
   traffic {
-    type    = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
-    percent = 100
+    type     = "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION"
+    revision = local.revision_name
+    percent  = 100
   }
 
   lifecycle {
