@@ -416,6 +416,10 @@ def derive(answers: dict) -> dict:
             "resource_prefix": f"{slug}-{env}",
             # GKE cluster names have at most 40 characters
             "cluster_name": filters.dns_label(f"{slug}-{env}", 40) if cloud == "gcp" else f"{slug}-{env}",
+            # the serverless service: Cloud Run's lives beside the other environments' in one project
+            # and carries the environment's name; ECS's and Container Apps' are inside their own
+            # cluster or environment
+            "service_name": (filters.dns_label(f"{slug}-{env}", 40) if cloud == "gcp" else slug),
             # GKE: regional control plane in production, zonal (first zone) elsewhere
             "cluster_location": region_zones[0] if cloud == "gcp" and env != production else answers["region"],
             "deploy_role_name": identity_name(cloud, f"{slug}-{env}-deploy"),
