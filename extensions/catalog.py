@@ -194,6 +194,11 @@ NON_PRODUCTION = {
 # tested in the pipelines' own Python toolbox after `install` (image None). The others are tested in
 # their toolchain `image` (also their Dockerfile's build stage) with `install` and `test` (run in
 # app/), `cache_env` putting the tool's download cache under {root}/.cache, keyed on `lock_files`.
+# monitoring stacks and the orchestrators each one is built for so far
+MONITORING_ORCHESTRATORS = {
+    "prometheus-grafana": ("kubernetes", "serverless"),
+    "datadog": ("kubernetes",),
+}
 RUNTIMES = {
     "python": {
         "label": "Python, Starlette",

@@ -32,6 +32,7 @@ ANSWERS = (
     "alert_email",
     "slo_availability",
     "slo_latency_ms",
+    "datadog_site",
 )
 
 # What the diagrams (includes/diagrams/) call the parts of each choice; the names of the resources
@@ -187,6 +188,16 @@ DIAGRAM_MONITORING = {
             },
         },
     },
+    "datadog": {
+        "stack": "Datadog Agent",
+        "parts": "metrics · logs · traces to Datadog",
+        "analysis": "Datadog",
+        "routes": [
+            "P0, P1: PagerDuty (Slack outside {production})",
+            "P2, P3: Slack",
+            "P4: email to {alert_email}",
+        ],
+    },
 }
 
 
@@ -199,6 +210,7 @@ def answer_errors(answers: dict) -> list[str]:
         validation.environments_error(environments),
         validation.network_cidr_error(answers.get("network_cidr", "")),
         "" if answers.get("runtime") in catalog.RUNTIMES else "runtime: not answered yet",
+        validation.monitoring_error(answers.get("monitoring", ""), answers.get("orchestrator", "")),
         "" if answers.get("slo_availability") is not None else "slo_availability: not answered yet",
         "" if answers.get("slo_latency_ms") is not None else "slo_latency_ms: not answered yet",
     ]
@@ -469,6 +481,7 @@ def derive(answers: dict) -> dict:
         # budget 14.4 times too fast (the fast-burn page), or misses the latency objective
         "rollback_error_percent": round(min(max((100 - float(answers["slo_availability"])) * 14.4, 1), 50), 2),
         "rollback_latency_ms": int(answers["slo_latency_ms"]),
+        "datadog": datadog(answers),
         "labels": {
             "app.kubernetes.io/name": slug,
             "app.kubernetes.io/part-of": slug,
@@ -487,6 +500,20 @@ def derive(answers: dict) -> dict:
             "managed-by": "terraform",
             "repository": filters.dns_label(answers["repository"], 63),
         },
+    }
+
+
+def datadog(answers: dict) -> dict | None:
+    """Where the Datadog organisation lives and what the Agent calls the service's metrics."""
+    if answers.get("monitoring") != "datadog":
+        return None
+    site = answers.get("datadog_site") or "datadoghq.com"
+    return {
+        "site": site,
+        "api_url": f"https://api.{site}/",
+        "app_url": f"https://app.{site}",
+        # the openmetrics check's namespace: the prefix of the service's metric names
+        "metric_namespace": answers["project_slug"].replace("-", "_"),
     }
 
 

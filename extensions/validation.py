@@ -152,6 +152,13 @@ def network_cidr_error(value) -> str:
     return ""
 
 
+def monitoring_error(value, orchestrator) -> str:
+    offered = catalog.MONITORING_ORCHESTRATORS.get(str(value), ())
+    if str(orchestrator) not in offered:
+        return f"monitoring: {value} is offered with orchestrator {' or '.join(offered)} so far, not {orchestrator}"
+    return ""
+
+
 class ValidationExtension(Extension):
     def __init__(self, environment):
         super().__init__(environment)
@@ -170,4 +177,5 @@ class ValidationExtension(Extension):
             region_error=region_error,
             environments_error=environments_error,
             network_cidr_error=network_cidr_error,
+            monitoring_error=monitoring_error,
         )

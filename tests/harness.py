@@ -51,7 +51,7 @@ TOOL_NAMES = (
     "terraform-fmt", "terraform-validate", "checkov", "trivy", "hadolint", "actionlint",
     "workflow-schema", "dependabot-schema", "gitlab-ci-schema", "circleci-schema", "renovate-schema",
     "helm-lint", "helm-template", "kubernetes-validate", "crd-schema",
-    "promtool-rules", "promtool-test", "promtool-config", "amtool", "grafana-dashboards",
+    "promtool-rules", "promtool-test", "promtool-config", "amtool", "grafana-dashboards", "datadog-dashboards",
     "shellcheck", "yamllint", "json",
 )  # fmt: skip
 CHECKOV_FRAMEWORKS = ("terraform", "kubernetes", "dockerfile", "github_actions", "gitlab_ci", "circleci_pipelines")
@@ -248,7 +248,7 @@ class _Project:
         for f in self.files:
             if not f.endswith(".json") or self.helm_owned(f):
                 continue
-            if f.startswith("monitoring/grafana/") or "/dashboards/" in f"/{f}":
+            if f.startswith("monitoring/grafana/") or ("/dashboards/" in f"/{f}" and not self.datadog_dashboard(f)):
                 out.append(f)
             else:
                 try:
@@ -258,6 +258,17 @@ class _Project:
                 if isinstance(doc, dict) and "panels" in doc and "schemaVersion" in doc:
                     out.append(f)
         return out
+
+    def datadog_dashboard(self, f: str) -> bool:
+        """A Datadog dashboard of Terraform (datadog_dashboard_json): JSON with widgets and a layout
+        type, with templatefile() placeholders (${name}) inside its strings."""
+        if not f.startswith("terraform/") or not f.endswith(".json"):
+            return False
+        text = self.path(f).read_text(errors="replace")
+        return '"widgets"' in text and '"layout_type"' in text
+
+    def datadog_dashboards(self) -> list[str]:
+        return [f for f in self.files if self.datadog_dashboard(f)]
 
     def manifests(self) -> list[str]:
         """Plain Kubernetes manifests (outside Helm charts): YAML documents with apiVersion and kind."""
@@ -467,6 +478,7 @@ class _Run:
             "promtool-config": self.promtool_config,
             "amtool": self.amtool,
             "grafana-dashboards": self.grafana,
+            "datadog-dashboards": self.datadog,
             "shellcheck": self.shellcheck,
             "yamllint": self.yamllint,
             "json": self.json_files,
@@ -736,6 +748,15 @@ class _Run:
                     errors += [f"{m[1]}: {m[2]}" for m in found if m] or [out]
         self.add("grafana-dashboards", FAILED if errors else PASSED, "\n".join(errors), time.monotonic() - t, runs)
 
+    def datadog(self) -> None:
+        files = self.files(_Project.datadog_dashboards)
+        if not files:
+            return
+        t, errors = time.monotonic(), []
+        for p, f in files:
+            errors += [f"{p.label}/{f}: {e}" for e in _datadog_dashboard_problems(p.path(f).read_text())]
+        self.add("datadog-dashboards", FAILED if errors else PASSED, "\n".join(errors), time.monotonic() - t, 1)
+
     # -- helm and Kubernetes
     def helm(self, p: _Project, chart: str, values: Path | None) -> None:
         helm = self.tool("helm-template", "helm")
@@ -897,6 +918,64 @@ def _json_stream(text: str) -> list | None:
 
 
 # ------------------------------------------------------------------------------------------ Grafana
+DATADOG_LAYOUTS = {"ordered", "free"}
+DATADOG_WIDGETS = {
+    "alert_graph", "alert_value", "change", "check_status", "distribution", "event_stream", "event_timeline",
+    "free_text", "group", "heatmap", "hostmap", "iframe", "image", "list_stream", "log_stream", "manage_status",
+    "note", "query_table", "query_value", "run_workflow", "scatterplot", "service_summary", "slo", "slo_list",
+    "sunburst", "timeseries", "toplist", "topology_map", "trace_service", "treemap",
+}  # fmt: skip
+FORMULA_NAMES = re.compile(r"\b[a-z_][a-z0-9_]*\b")
+FORMULA_FUNCTIONS = {"abs", "log2", "log10", "cumsum", "integral", "per_second", "per_minute", "per_hour",
+                     "diff", "derivative", "monotonic_diff", "clamp_min", "clamp_max", "default_zero", "timeshift",
+                     "hour_before", "day_before", "week_before", "month_before", "top", "rollup", "ewma_3",
+                     "ewma_5", "ewma_10", "median_3", "median_5", "count_nonzero", "count_not_null", "outliers",
+                     "anomalies", "forecast", "robust_trend", "trend_line", "piecewise_constant", "cutoff_min",
+                     "cutoff_max", "exclude_null", "min", "max", "sum", "avg", "fill", "as_count",
+                     "as_rate"}  # fmt: skip
+
+
+def _datadog_dashboard_problems(text: str) -> list[str]:
+    """Shape errors of a Datadog dashboard (the JSON of datadog_dashboard_json) whose ${...}
+    placeholders templatefile() fills: every widget type known, every formula naming only the
+    queries of its request, every query with a data source and a query string."""
+    try:
+        doc = json.loads(re.sub(r"\$\{[^}]*\}", "1", text))  # a number: formulas hold some
+    except ValueError as e:
+        return [f"not valid JSON once its placeholders are filled: {e}"]
+    errors = []
+    if not isinstance(doc, dict) or not doc.get("title") or doc.get("layout_type") not in DATADOG_LAYOUTS:
+        return ["needs a title and a layout_type of " + " or ".join(sorted(DATADOG_LAYOUTS))]
+
+    def walk(widgets, where):
+        if not isinstance(widgets, list) or not widgets:
+            errors.append(f"{where}: widgets must be a non-empty list")
+            return
+        for i, widget in enumerate(widgets):
+            definition = widget.get("definition") if isinstance(widget, dict) else None
+            at = f"{where}[{i}]"
+            if not isinstance(definition, dict) or definition.get("type") not in DATADOG_WIDGETS:
+                errors.append(f"{at}: unknown widget type {definition and definition.get('type')!r}")
+                continue
+            at += f" {definition['type']} {definition.get('title', '')!r}"
+            if definition["type"] == "group":
+                walk(definition.get("widgets"), at)
+            for request in definition.get("requests") or []:
+                queries = {q.get("name") for q in request.get("queries") or []}
+                for q in request.get("queries") or []:
+                    if not q.get("data_source") or not (q.get("query") or q.get("slo_id")):
+                        errors.append(f"{at}: a query needs a data_source and a query")
+                for formula in request.get("formulas") or []:
+                    names = set(FORMULA_NAMES.findall(formula.get("formula", ""))) - FORMULA_FUNCTIONS
+                    if not formula.get("formula") or names - queries:
+                        errors.append(
+                            f"{at}: formula {formula.get('formula')!r} names unknown queries {sorted(names - queries)}"
+                        )
+
+    walk(doc.get("widgets"), "widgets")
+    return errors
+
+
 def _dashboard_problems(doc) -> tuple[list[str], list[tuple[str, str]]]:
     """Shape errors of a dashboard JSON model, and (where, expr) for each PromQL query, variables
     substituted so that promtool can parse it."""

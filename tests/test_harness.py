@@ -4,6 +4,7 @@ tests/fixtures/harness/good is a small repository that every tool accepts; each 
 breaks one thing and asserts that the harness reports that tool as failed, for the expected reason.
 """
 
+import json
 import re
 import shutil
 import textwrap
@@ -196,6 +197,47 @@ CASES = {
         "grafana-dashboards",
         {"monitoring/grafana/dashboards/extra.json": '{"title": "x", "schemaVersion": 39, "panels": [{"id": 1}]}'},
         r"'uid' must be a non-empty str[\s\S]*no 'targets'",
+    ),
+    "datadog-unknown-query": (
+        "datadog-dashboards",
+        {
+            "terraform/modules/datadog/dashboards/extra.json": json.dumps(
+                {
+                    "title": "${title}",
+                    "layout_type": "ordered",
+                    "widgets": [
+                        {
+                            "definition": {
+                                "type": "timeseries",
+                                "title": "Errors",
+                                "requests": [
+                                    {
+                                        "queries": [
+                                            {
+                                                "name": "errors",
+                                                "data_source": "metrics",
+                                                "query": "sum:errors{env:${env}}",
+                                            }
+                                        ],
+                                        "formulas": [{"formula": "errors / requests"}],
+                                    }
+                                ],
+                            }
+                        }
+                    ],
+                }
+            )
+        },
+        r"widgets\[0\] timeseries 'Errors': formula 'errors / requests' names unknown queries \['requests'\]",
+    ),
+    "datadog-widget-type": (
+        "datadog-dashboards",
+        {
+            "terraform/modules/datadog/dashboards/extra.json": json.dumps(
+                {"title": "x", "layout_type": "ordered", "widgets": [{"definition": {"type": "graph"}}]}
+            )
+        },
+        r"unknown widget type 'graph'",
     ),
     "shellcheck": ("shellcheck", {"scripts/extra.sh": "#!/bin/sh\nrm -rf $1/cache\n"}, r"SC2086"),
     "shellcheck-shebang-no-extension": (

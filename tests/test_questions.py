@@ -74,6 +74,8 @@ BAD_COMBINATIONS = [
     ("circleci_org_id", {"ci": "circleci", "circleci_org_id": "3F2A8C1E-0B6D-4E7F-9A51-2C4D6E8F0A1B"}),
     ("circleci_project_id", {"ci": "circleci", "circleci_project_id": "12345"}),
     ("ci", {"ci": "jenkins"}),
+    ("monitoring", {"orchestrator": "serverless", "monitoring": "datadog"}),
+    ("datadog_site", {"monitoring": "datadog", "datadog_site": "app.datadoghq.com"}),
     ("region", {"cloud": "gcp", "region": "us-east-1"}),
     ("gcp_project_id", {"cloud": "gcp", "region": "us-central1", "gcp_project_id": "my-google-project"}),
     ("gcp_project_id", {"cloud": "gcp", "region": "us-central1", "gcp_project_id": "1payments"}),
