@@ -210,7 +210,9 @@ def answer_errors(answers: dict) -> list[str]:
         validation.environments_error(environments),
         validation.network_cidr_error(answers.get("network_cidr", "")),
         "" if answers.get("runtime") in catalog.RUNTIMES else "runtime: not answered yet",
-        validation.monitoring_error(answers.get("monitoring", ""), answers.get("orchestrator", "")),
+        validation.monitoring_error(answers["monitoring"], answers.get("orchestrator"))
+        if answers.get("monitoring")
+        else "",
         "" if answers.get("slo_availability") is not None else "slo_availability: not answered yet",
         "" if answers.get("slo_latency_ms") is not None else "slo_latency_ms: not answered yet",
     ]

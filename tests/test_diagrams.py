@@ -420,7 +420,8 @@ def test_delivery_shows_the_pipeline_and_the_deploy_values(matrix):
                 unavailable, surge = values["rollingUpdate"]["maxUnavailable"], values["rollingUpdate"]["maxSurge"]
                 assert release[-1] == f"rolling update: maxUnavailable {unavailable}, maxSurge {surge}", name
             if strategy != "rolling":
-                assert any(line.endswith(f"{values['analysis']['count']} measurements by Prometheus") for line in
+                judge = context.DIAGRAM_MONITORING[answers["monitoring"]]["analysis"]
+                assert any(line.endswith(f"{values['analysis']['count']} measurements by {judge}") for line in
                            labels.get(f"{stage}_step0", []) + labels.get(f"{stage}_preview", [])), name  # fmt: skip
             previous = stage
         assert links[(previous, "live")] == "passes", name
