@@ -198,6 +198,7 @@ NON_PRODUCTION = {
 MONITORING_ORCHESTRATORS = {
     "prometheus-grafana": ("kubernetes", "serverless"),
     "datadog": ("kubernetes",),
+    "newrelic": ("kubernetes",),
 }
 RUNTIMES = {
     "python": {

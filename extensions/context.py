@@ -33,6 +33,8 @@ ANSWERS = (
     "slo_availability",
     "slo_latency_ms",
     "datadog_site",
+    "newrelic_region",
+    "newrelic_account_id",
 )
 
 # What the diagrams (includes/diagrams/) call the parts of each choice; the names of the resources
@@ -187,6 +189,16 @@ DIAGRAM_MONITORING = {
                 ],
             },
         },
+    },
+    "newrelic": {
+        "stack": "New Relic Kubernetes integration",
+        "parts": "metrics · logs · traces to New Relic",
+        "analysis": "New Relic",
+        "routes": [
+            "P0, P1: PagerDuty (Slack outside {production})",
+            "P2, P3: Slack",
+            "P4: email to {alert_email}",
+        ],
     },
     "datadog": {
         "stack": "Datadog Agent",
@@ -467,6 +479,7 @@ def derive(answers: dict) -> dict:
         "registry_repository": slug,
         **registry(answers, slug),
         "runtime": runtime,
+        "latency_le": latency_le(answers),
         "repository_web": repository_web(answers),
         "diagram": diagram_labels(answers, production),
         "plan_role_name": identity_name(cloud, f"{slug}-plan"),
@@ -484,6 +497,7 @@ def derive(answers: dict) -> dict:
         "rollback_error_percent": round(min(max((100 - float(answers["slo_availability"])) * 14.4, 1), 50), 2),
         "rollback_latency_ms": int(answers["slo_latency_ms"]),
         "datadog": datadog(answers),
+        "newrelic": newrelic(answers),
         "labels": {
             "app.kubernetes.io/name": slug,
             "app.kubernetes.io/part-of": slug,
@@ -505,6 +519,15 @@ def derive(answers: dict) -> dict:
     }
 
 
+def latency_le(answers: dict) -> str:
+    """The `le` label of the latency objective's histogram bucket as the service writes it: Python
+    and Java print whole seconds as 1.0, Go and Node as 1. Prometheus 3 and the Datadog Agent
+    store both as 1.0 (as `(slo_latency_ms / 1000) | string` prints it); a store that keeps the
+    label as scraped needs both forms."""
+    bound = str(int(answers["slo_latency_ms"]) / 1000)
+    return bound.removesuffix(".0") if answers["runtime"] in ("go", "node") else bound
+
+
 def datadog(answers: dict) -> dict | None:
     """Where the Datadog organisation lives and what the Agent calls the service's metrics."""
     if answers.get("monitoring") != "datadog":
@@ -513,9 +536,26 @@ def datadog(answers: dict) -> dict | None:
     return {
         "site": site,
         "api_url": f"https://api.{site}/",
-        "app_url": f"https://app.{site}",
+        # the first sites answer at app.<site>; the newer ones at the site's own name
+        "app_url": f"https://app.{site}"
+        if site in ("datadoghq.com", "datadoghq.eu", "ddog-gov.com")
+        else f"https://{site}",
         # the openmetrics check's namespace: the prefix of the service's metric names
         "metric_namespace": answers["project_slug"].replace("-", "_"),
+    }
+
+
+def newrelic(answers: dict) -> dict | None:
+    """The endpoints of the New Relic account's region."""
+    if answers.get("monitoring") != "newrelic":
+        return None
+    eu = answers.get("newrelic_region") == "EU"
+    return {
+        "region": "EU" if eu else "US",
+        "account_id": answers.get("newrelic_account_id"),
+        "otlp_endpoint": "https://otlp.eu01.nr-data.net" if eu else "https://otlp.nr-data.net",
+        "app_url": "https://one.eu.newrelic.com" if eu else "https://one.newrelic.com",
+        "api_url": "https://api.eu.newrelic.com/graphql" if eu else "https://api.newrelic.com/graphql",
     }
 
 

@@ -116,6 +116,12 @@ def gcp_project_number_error(value) -> str:
     return ""
 
 
+def newrelic_account_id_error(value) -> str:
+    if not re.fullmatch(r"[1-9][0-9]{0,11}", str(value)):
+        return "newrelic_account_id: must be the account's number (1-12 digits, no leading zero)"
+    return ""
+
+
 def region_error(value, cloud) -> str:
     if str(value) not in catalog.regions(str(cloud)):
         known = ", ".join(catalog.regions(str(cloud))[:6])
@@ -178,4 +184,5 @@ class ValidationExtension(Extension):
             environments_error=environments_error,
             network_cidr_error=network_cidr_error,
             monitoring_error=monitoring_error,
+            newrelic_account_id_error=newrelic_account_id_error,
         )

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.xdist_group("datadog")
 # strategy -> the cloud it is rendered on (every cloud's environment roots get the module)
 STRATEGIES = {
     "rolling": {"cloud": "aws", "region": "us-east-1"},
-    "canary": {"cloud": "gcp", "region": "us-central1"},
+    # Go writes a whole-second bucket as le="1", which the Agent stores as upper_bound:1.0
+    "canary": {"cloud": "gcp", "region": "us-central1", "runtime": "go", "slo_latency_ms": 1000},
     "blue-green": {"cloud": "azure", "region": "eastus"},
 }
 WORKBOOK_PAIRS = {  # speed -> (factor, long window, short window), in seconds
@@ -282,6 +283,15 @@ def test_every_monitor_links_a_runbook_of_the_render(projects):
         linked += [f"slo-{slo}-{speed}-burn" for slo in ("availability", "latency") for speed in ("fast", "slow")]
         missing = [name for name in linked if not (runbooks / f"{name}.md").is_file()]
         assert not missing, (strategy, missing)
+
+
+def test_analysis_and_slo_count_the_same_latency_bucket(projects):
+    project = projects["canary"]["datadog"]
+    values = yaml.safe_load((project / "deploy/chart/values.yaml").read_text())
+    main = load_hcl(project / "terraform/environments/prod/main.tf")
+    (module,) = [block["datadog"] for block in main["module"] if "datadog" in block]
+    # the Agent writes every runtime's le (1 or 1.0) as the canonical float, upper_bound:1.0
+    assert values["analysis"]["latencyObjectiveSeconds"] == module["slo_latency_bucket"] == "1.0"
 
 
 def test_same_alerts_and_severities_as_prometheus(projects):

@@ -305,3 +305,21 @@ def test_links_point_at_the_repository_host():
         "blob": "https://git.example.com/acme/pay/api/-/blob/main",
         "tree": "https://git.example.com/acme/pay/api/-/tree/main",
     }
+
+
+def test_datadog_facts_follow_the_site():
+    assert derived(monitoring="prometheus-grafana")["datadog"] is None
+    us3 = derived(monitoring="datadog", datadog_site="us3.datadoghq.com")["datadog"]
+    assert (us3["app_url"], us3["api_url"]) == ("https://us3.datadoghq.com", "https://api.us3.datadoghq.com/")
+    eu = derived(monitoring="datadog", datadog_site="datadoghq.eu")["datadog"]
+    assert (eu["app_url"], eu["api_url"]) == ("https://app.datadoghq.eu", "https://api.datadoghq.eu/")
+    assert derived(monitoring="datadog", project_slug="payments-api")["datadog"]["metric_namespace"] == "payments_api"
+
+
+@pytest.mark.parametrize(
+    ("runtime", "ms", "le"),
+    [("python", 1000, "1.0"), ("java", 2000, "2.0"), ("go", 1000, "1"), ("node", 3000, "3"), ("go", 300, "0.3"),
+     ("node", 1250, "1.25"), ("python", 250, "0.25")],
+)  # fmt: skip
+def test_latency_le_is_the_label_the_runtime_writes(runtime, ms, le):
+    assert derived(runtime=runtime, slo_latency_ms=ms)["latency_le"] == le

@@ -34,21 +34,23 @@ locals {
       alert          = "No ${var.service_title} pod in namespace ${var.kube_namespace} has been scraped for 5 minutes: the service is down, or its metrics endpoint or the Agent's check is broken. The SLO alerts are blind while this fires."
     }
     # The openmetrics check's own health, per pod: CRITICAL when the pod's /metrics cannot be
-    # read. It runs every 15 seconds, 40 runs are 10 minutes.
+    # read. It runs every 15 seconds, 40 runs are 10 minutes. Pod names are not tags of check
+    # data (low cardinality); the endpoint, the pod's address, tells the pods apart.
     TargetDown = {
       severity       = "P2"
       runbook        = "target-down"
       type           = "service check"
-      query          = "\"${var.metric_namespace}.openmetrics.health\".over(\"kube_namespace:${var.kube_namespace}\",\"kube_cluster_name:${var.kube_cluster_name}\").by(\"pod_name\").last(40).count_by_status()"
+      query          = "\"${var.metric_namespace}.openmetrics.health\".over(\"kube_namespace:${var.kube_namespace}\",\"kube_cluster_name:${var.kube_cluster_name}\").by(\"endpoint\").last(40).count_by_status()"
       critical       = 40
       notify_no_data = false
-      alert          = "The Agent has failed every scrape of pod {{pod_name.name}} for 10 minutes."
+      alert          = "The Agent has failed every scrape of {{endpoint.name}} for 10 minutes."
     }
     PodCrashLooping = {
       severity       = "P2"
       runbook        = "pod-crash-looping"
       type           = "query alert"
-      query          = "min(last_15m):max:kubernetes_state.container.status_report.count.waiting{${local.kube_scope},reason:crashloopbackoff} ${local.by_container}.rollup(max, 300) >= 1"
+      # the check sends no zero: default_zero fills the gaps, so only 15 minutes of waiting fire
+      query          = "min(last_15m):default_zero(max:kubernetes_state.container.status_report.count.waiting{${local.kube_scope},reason:crashloopbackoff} ${local.by_container}.rollup(max, 300)) >= 1"
       critical       = 1
       notify_no_data = false
       alert          = "Container {{kube_container_name.name}} of pod {{pod_name.name}} has been in CrashLoopBackOff for 15 minutes."
@@ -132,7 +134,8 @@ resource "datadog_monitor" "symptom" {
 
   notify_no_data      = each.value.notify_no_data
   no_data_timeframe   = each.value.notify_no_data ? 5 : null
-  require_full_window = false
+  # "for N minutes": a new pod (each deploy and scale-up) is judged only once it has a full window
+  require_full_window = startswith(each.value.query, "min(")
   include_tags        = true
 
   monitor_thresholds {
