@@ -1,5 +1,6 @@
 """Shared helpers: the example answers and a non-interactive render."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -86,3 +87,25 @@ def broken_release_tests(project: Path, cloud: str, workdir: Path, original: str
     assert source.count(original) == 1, f"the script changed: {original!r} is not in it once"
     script.write_text(source.replace(original, broken))
     return generated_release_tests(workdir, cloud)
+
+
+def evaluate(module: Path, workdir: Path, arguments: dict, expressions: list[str]) -> list:
+    """The values of `expressions` in the module given `arguments`, by `terraform console` on a
+    copy of the module used as a root module (offline provider schemas, no credentials)."""
+    import harness  # the validators' tool paths (tests/harness.py)
+
+    terraform = harness.find_tool("terraform")
+    if not terraform or not harness.TERRAFORMRC.is_file():
+        unavailable("terraform and the offline providers (scripts/install-tools) are not installed")
+    root = shutil.copytree(module, workdir / "module")
+    (root / "terraform.tfvars.json").write_text(json.dumps(arguments))
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(harness.TERRAFORMRC), "TF_DATA_DIR": str(workdir / "data")}
+    run = {"cwd": root, "env": env, "capture_output": True, "text": True, "timeout": 300}
+    init = subprocess.run([terraform, "init", "-backend=false", "-input=false"], **run)
+    assert init.returncode == 0, init.stderr
+    values = []
+    for expression in expressions:
+        result = subprocess.run([terraform, "console"], input=f"jsonencode({expression})\n", **run)
+        assert result.returncode == 0, result.stderr
+        values.append(json.loads(json.loads(result.stdout)))
+    return values

@@ -5,16 +5,12 @@ and routing, and a runbook behind every monitor. Asserted on the parsed HCL of t
 negative tests feed the checkers a broken module."""
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import harness
 import pytest
 import yaml
-from helpers import load_hcl, render, unavailable
+from helpers import evaluate, load_hcl, render
 
 pytestmark = pytest.mark.xdist_group("datadog")
 
@@ -334,26 +330,6 @@ def test_prometheus_repositories_have_no_datadog(projects):
         assert not (project / MODULE).exists(), strategy
         for path in (project / "terraform" / "environments").rglob("*.tf*"):
             assert "datadog" not in path.read_text().lower(), path
-
-
-def evaluate(module: Path, workdir: Path, arguments: dict, expressions: list[str]) -> list:
-    """The values of `expressions` in the module given `arguments`, by `terraform console` on a
-    copy of the module used as a root module (offline provider schemas, no credentials)."""
-    terraform = harness.find_tool("terraform")
-    if not terraform or not harness.TERRAFORMRC.is_file():
-        unavailable("terraform and the offline providers (scripts/install-tools) are not installed")
-    root = shutil.copytree(module, workdir / "module")
-    (root / "terraform.tfvars.json").write_text(json.dumps(arguments))
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(harness.TERRAFORMRC), "TF_DATA_DIR": str(workdir / "data")}
-    run = {"cwd": root, "env": env, "capture_output": True, "text": True, "timeout": 300}
-    init = subprocess.run([terraform, "init", "-backend=false", "-input=false"], **run)
-    assert init.returncode == 0, init.stderr
-    values = []
-    for expression in expressions:
-        result = subprocess.run([terraform, "console"], input=f"jsonencode({expression})\n", **run)
-        assert result.returncode == 0, result.stderr
-        values.append(json.loads(json.loads(result.stdout)))
-    return values
 
 
 def resolved_arguments(project: Path, env: str) -> dict:

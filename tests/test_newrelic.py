@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import load_hcl, render
+from helpers import evaluate, load_hcl, render
 
 pytestmark = pytest.mark.xdist_group("newrelic")
 
@@ -157,7 +157,38 @@ def test_windows_fit_what_a_nrql_condition_allows(projects):
     burn = condition["burn_rate"]
     assert burn["aggregation_window"] == "${min(each.value.seconds, 21600)}"
     assert burn["critical"][0]["threshold_duration"] == "${each.value.seconds > 21600 ? 86400 : each.value.seconds}"
-    assert burn["policy_id"] == "${newrelic_alert_policy.signals.id}"
+    assert burn["policy_id"].startswith("${var.compound_conditions ? newrelic_alert_policy.signals.id : ")
+
+
+@pytest.mark.parametrize("compound", [False, True])
+def test_module_evaluates_the_pairs_with_and_without_compound_conditions(projects, tmp_path, compound):
+    """Evaluated, not parsed: with compound conditions every pair has a long and a short window
+    joined by a compound condition; without (the default: a preview of New Relic), each pair alerts
+    on its guarded long window alone, in its severity's policy."""
+    project = projects["canary"]["newrelic"]
+    values = tfvars(project, "prod")
+    arguments = {}
+    for name, value in module_call(project, "prod").items():
+        reference = re.fullmatch(r"\$\{var\.(\w+)\}", str(value))
+        arguments[name] = values.get(reference.group(1)) if reference else value
+    del arguments["source"]
+    arguments["compound_conditions"] = compound
+    signals, compounds = evaluate(
+        project / MODULE,
+        tmp_path,
+        arguments,
+        ["local.burn_rate_signals", "keys(local.burn_rate_compounds)"],
+    )
+    expected_parts = {"long", "short"} if compound else {"long"}
+    workbook = ((14.4, "1h", "5m"), (6, "6h", "30m"), (3, "24h", "120m"), (1, "72h", "360m"))
+    pairs = {(s["slo"], s["factor"], s["long"], s["short"]) for s in signals.values()}
+    assert pairs == {(slo, *pair) for slo in ("availability", "latency") for pair in workbook}
+    assert {s["part"] for s in signals.values()} == expected_parts
+    assert sorted(compounds) == (
+        sorted(f"{slo}-{speed}" for slo in ("availability", "latency") for speed in ("fast", "slow"))
+        if compound
+        else []
+    )
 
 
 def test_slo_targets_come_from_the_answers(projects):

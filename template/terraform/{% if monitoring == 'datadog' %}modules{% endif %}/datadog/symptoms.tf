@@ -46,9 +46,9 @@ locals {
       alert          = "The Agent has failed every scrape of {{endpoint.name}} for 10 minutes."
     }
     PodCrashLooping = {
-      severity       = "P2"
-      runbook        = "pod-crash-looping"
-      type           = "query alert"
+      severity = "P2"
+      runbook  = "pod-crash-looping"
+      type     = "query alert"
       # the check sends no zero: default_zero fills the gaps, so only 15 minutes of waiting fire
       query          = "min(last_15m):default_zero(max:kubernetes_state.container.status_report.count.waiting{${local.kube_scope},reason:crashloopbackoff} ${local.by_container}.rollup(max, 300)) >= 1"
       critical       = 1
@@ -132,8 +132,8 @@ resource "datadog_monitor" "symptom" {
     ${join(" ", local.routing[each.value.severity].handles)}
   EOT
 
-  notify_no_data      = each.value.notify_no_data
-  no_data_timeframe   = each.value.notify_no_data ? 5 : null
+  notify_no_data    = each.value.notify_no_data
+  no_data_timeframe = each.value.notify_no_data ? 5 : null
   # "for N minutes": a new pod (each deploy and scale-up) is judged only once it has a full window
   require_full_window = startswith(each.value.query, "min(")
   include_tags        = true

@@ -1,9 +1,11 @@
 # Multiwindow, multi-burn-rate alerts (Google SRE workbook, chapter 5) on both objectives. A pair
 # fires when the error budget burns `factor` times too fast over both its long and its short window,
 # and only while the service handles more than min_request_rate requests per second over the long
-# window. Each window is a NRQL condition of the `signals` policy, which nothing routes; a compound
-# condition per objective and speed joins them ("(A AND B) OR (C AND D)"), waits as long as the
-# Prometheus rule's `for:`, links its runbook and notifies through its severity's policy.
+# window. With compound_conditions, each window is a NRQL condition of the `signals` policy, which
+# nothing routes; a compound condition per objective and speed joins them ("(A AND B) OR (C AND
+# D)"), waits as long as the Prometheus rule's `for:`, links its runbook and notifies through its
+# severity's policy. Without (compound conditions are a preview of New Relic), each pair alerts on
+# its long window alone, in its severity's policy: the same factors and guard, a slower recovery.
 locals {
   burn_rate_alerts = {
     fast = {
@@ -48,7 +50,7 @@ locals {
   # must all burn too fast for 24 hours.
   burn_rate_signals = merge([
     for key, window in local.burn_rate_windows : {
-      for part in ["long", "short"] : "${key}-${part}" => merge(window, {
+      for part in(var.compound_conditions ? ["long", "short"] : ["long"]) : "${key}-${part}" => merge(window, {
         part    = part
         over    = window[part]
         seconds = tonumber(trimsuffix(trimsuffix(window[part], "m"), "h")) * (endswith(window[part], "h") ? 3600 : 60)
@@ -60,11 +62,17 @@ locals {
 resource "newrelic_nrql_alert_condition" "burn_rate" {
   for_each = local.burn_rate_signals
 
-  account_id  = var.account_id
-  policy_id   = newrelic_alert_policy.signals.id
-  type        = "static"
-  name        = "SLO ${each.value.slo} burn rate above ${each.value.factor} over ${each.value.over}: ${local.name_suffix}"
-  description = "Component of SLO${title(each.value.slo)}${local.burn_rate_alerts[each.value.speed].name} (a compound condition), which notifies; this one notifies nobody."
+  account_id = var.account_id
+  policy_id  = var.compound_conditions ? newrelic_alert_policy.signals.id : newrelic_alert_policy.severity[local.burn_rate_alerts[each.value.speed].severity].id
+  type       = "static"
+  name = (var.compound_conditions
+    ? "SLO ${each.value.slo} burn rate above ${each.value.factor} over ${each.value.over}: ${local.name_suffix}"
+    : "[${local.burn_rate_alerts[each.value.speed].severity}] SLO${title(each.value.slo)}${local.burn_rate_alerts[each.value.speed].name} (${each.value.factor}x over ${each.value.over}): ${local.name_suffix}"
+  )
+  description = (var.compound_conditions
+    ? "Component of SLO${title(each.value.slo)}${local.burn_rate_alerts[each.value.speed].name} (a compound condition), which notifies; this one notifies nobody."
+    : "${var.service_title} (${var.environment}) burns its ${each.value.slo} error budget ${each.value.factor} times too fast over ${each.value.over}, with more than ${var.min_request_rate} requests per second. Objective: ${local.slos[each.value.slo].objective}; ${local.burn_rate_alerts[each.value.speed].outlook}."
+  )
   runbook_url = "${var.runbook_url}/slo-${each.value.slo}-${each.value.speed}-burn.md"
   enabled     = true
 
@@ -95,14 +103,7 @@ resource "newrelic_nrql_alert_condition" "burn_rate" {
 }
 
 resource "newrelic_alert_compound_condition" "burn_rate_alert" {
-  for_each = {
-    for pair in setproduct(keys(local.slos), keys(local.burn_rate_alerts)) : "${pair[0]}-${pair[1]}" => {
-      slo   = pair[0]
-      speed = pair[1]
-      alert = local.burn_rate_alerts[pair[1]]
-      pairs = [for key, window in local.burn_rate_windows : key if window.slo == pair[0] && window.speed == pair[1] && window.possible]
-    }
-  }
+  for_each = local.burn_rate_compounds
 
   account_id = var.account_id
   policy_id  = newrelic_alert_policy.severity[each.value.alert.severity].id
@@ -113,7 +114,7 @@ resource "newrelic_alert_compound_condition" "burn_rate_alert" {
   threshold_duration      = each.value.alert.for
   facet_matching_behavior = "FACETS_IGNORED"
   runbook_url             = "${var.runbook_url}/slo-${each.value.slo}-${each.value.speed}-burn.md"
-  description             = "${var.service_title} (${var.environment}) is burning its ${each.value.slo} error budget ${each.value.speed == "fast" ? "fast" : "slowly"}: requests ${local.slos[each.value.slo].bad} at ${join(", or ", [for window in each.value.alert.windows : "${window.factor}x the sustainable rate over ${window.long} and ${window.short}"])}, with more than ${var.min_request_rate} requests per second. Objective: ${local.slos[each.value.slo].objective}; ${each.value.alert.outlook}."
+  # no description: it is a per-account preview of its own; the runbook says what the alert means
 
   dynamic "component_conditions" {
     for_each = flatten([
@@ -132,4 +133,14 @@ resource "newrelic_alert_compound_condition" "burn_rate_alert" {
 
 locals {
   aliases = ["a", "b", "c", "d"]
+
+  # One compound condition per objective and speed, of the pairs that can fire.
+  burn_rate_compounds = var.compound_conditions ? {
+    for pair in setproduct(keys(local.slos), keys(local.burn_rate_alerts)) : "${pair[0]}-${pair[1]}" => {
+      slo   = pair[0]
+      speed = pair[1]
+      alert = local.burn_rate_alerts[pair[1]]
+      pairs = [for key, window in local.burn_rate_windows : key if window.slo == pair[0] && window.speed == pair[1] && window.possible]
+    }
+  } : {}
 }

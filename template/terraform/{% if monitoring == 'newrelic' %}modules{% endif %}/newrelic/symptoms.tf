@@ -10,7 +10,7 @@ locals {
     deployment = {
       name    = "DeploymentReplicasUnavailable"
       runbook = "deployment-replicas-unavailable"
-      query   = "SELECT latest(podsMissing) FROM K8sDeploymentSample WHERE ${local.kube_scope} FACET deploymentName"
+      query   = "SELECT latest(podsUnavailable) FROM K8sDeploymentSample WHERE ${local.kube_scope} FACET deploymentName"
     }
     # Argo Rollouts runs the pods through ReplicaSets it owns, the only ones in the namespace:
     # desired but not ready pods of every revision (stable, canary or preview).

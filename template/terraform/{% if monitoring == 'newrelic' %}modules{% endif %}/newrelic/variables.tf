@@ -156,3 +156,9 @@ variable "ticket_emails" {
     error_message = "ticket_emails must list at least one e-mail address."
   }
 }
+
+variable "compound_conditions" {
+  description = "Join each burn-rate pair's long and short window in a compound condition (a preview feature New Relic enables per account). False: each pair alerts on its long window alone."
+  type        = bool
+  default     = false
+}
