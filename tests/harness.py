@@ -880,7 +880,7 @@ class _Run:
                 errors.append(f"{where}: metadata.name is required")
             for e in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))[:15]:
                 errors.append(f"{where}: {'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:300]}")
-        self.add("crd-schema", FAILED if errors else PASSED, "\n".join(errors), time.monotonic() - t)
+        self.add("crd-schema", FAILED if errors else PASSED, "\n".join(errors), time.monotonic() - t, len(resources))
 
 
 def _helm_source(path: str, line: int) -> str:
