@@ -480,6 +480,7 @@ def derive(answers: dict) -> dict:
         **registry(answers, slug),
         "runtime": runtime,
         "latency_le": latency_le(answers),
+        "latency_bucket": latency_bucket(answers),
         "repository_web": repository_web(answers),
         "diagram": diagram_labels(answers, production),
         "plan_role_name": identity_name(cloud, f"{slug}-plan"),
@@ -526,6 +527,13 @@ def latency_le(answers: dict) -> str:
     label as scraped needs both forms."""
     bound = str(int(answers["slo_latency_ms"]) / 1000)
     return bound.removesuffix(".0") if answers["runtime"] in ("go", "node") else bound
+
+
+def latency_bucket(answers: dict) -> str:
+    """PromQL matcher of the latency objective's bucket. Prometheus 3 writes a whole-second `le` as
+    1.0 whatever the runtime, the OpenTelemetry collectors' remote write as 1: match both."""
+    seconds = int(answers["slo_latency_ms"]) / 1000
+    return f'le=~"{int(seconds)}|{seconds}"' if seconds.is_integer() else f'le="{seconds}"'
 
 
 def datadog(answers: dict) -> dict | None:

@@ -323,3 +323,10 @@ def test_datadog_facts_follow_the_site():
 )  # fmt: skip
 def test_latency_le_is_the_label_the_runtime_writes(runtime, ms, le):
     assert derived(runtime=runtime, slo_latency_ms=ms)["latency_le"] == le
+
+
+@pytest.mark.parametrize(
+    ("ms", "matcher"), [(300, 'le="0.3"'), (1000, 'le=~"1|1.0"'), (2500, 'le="2.5"'), (60000, 'le=~"60|60.0"')]
+)
+def test_latency_bucket_matches_both_spellings_of_whole_seconds(ms, matcher):
+    assert derived(slo_latency_ms=ms)["latency_bucket"] == matcher
