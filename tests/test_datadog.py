@@ -9,8 +9,19 @@ import re
 from pathlib import Path
 
 import pytest
+import vendor_stacks
 import yaml
-from helpers import evaluate, load_hcl, render
+from helpers import evaluate, load_hcl
+from vendor_stacks import (
+    WORKBOOK_PAIRS,
+    merged,
+    prometheus_alerts,
+    recorded,
+    render_beside_prometheus,
+    resolved_arguments,
+    seconds,
+    tfvars,
+)
 
 pytestmark = pytest.mark.xdist_group("datadog")
 
@@ -21,46 +32,19 @@ STRATEGIES = {
     "canary": {"cloud": "gcp", "region": "us-central1", "runtime": "go", "slo_latency_ms": 1000},
     "blue-green": {"cloud": "azure", "region": "eastus"},
 }
-WORKBOOK_PAIRS = {  # speed -> (factor, long window, short window), in seconds
-    "fast": {(14.4, 3600, 300), (6.0, 21600, 1800)},
-    "slow": {(3.0, 86400, 7200), (1.0, 259200, 21600)},
-}
-SECONDS = {"m": 60, "h": 3600, "d": 86400}
 MODULE = Path("terraform/modules/datadog")
 
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory) -> dict[str, dict[str, Path]]:
     """For each strategy, a datadog repository and the prometheus-grafana one it replaces."""
-    root = tmp_path_factory.mktemp("datadog")
-    return {
-        strategy: {
-            monitoring: render(
-                root / f"{strategy}-{monitoring}", deploy_strategy=strategy, monitoring=monitoring, **where
-            )
-            for monitoring in ("datadog", "prometheus-grafana")
-        }
-        for strategy, where in STRATEGIES.items()
-    }
-
-
-def seconds(duration: str) -> int:
-    number, unit = re.fullmatch(r"(\d+)([mhd])", duration).groups()
-    return int(number) * SECONDS[unit]
+    return render_beside_prometheus(tmp_path_factory.mktemp("datadog"), "datadog", STRATEGIES)
 
 
 def latency_le(answers: dict) -> str:
     """The `upper_bound` tag of the latency objective's bucket: the Agent's openmetrics check
     writes every runtime's `le` label (1 or 1.0) as the canonical float, str(float(le))."""
     return str(float(answers["slo_latency_ms"] / 1000))
-
-
-def recorded(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
-def merged(blocks: list[dict]) -> dict:
-    return {key: value for block in blocks for key, value in block.items()}
 
 
 def module_locals(project: Path, file: str) -> dict:
@@ -72,12 +56,7 @@ def monitors(project: Path, file: str) -> dict:
 
 
 def module_call(project: Path, env: str) -> dict:
-    main = load_hcl(project / "terraform" / "environments" / env / "main.tf")
-    return next(entry["datadog"] for entry in main["module"] if "datadog" in entry)
-
-
-def tfvars(project: Path, env: str) -> dict:
-    return load_hcl(project / "terraform" / "environments" / env / "terraform.tfvars")
+    return vendor_stacks.module_call(project, env, "datadog")
 
 
 # -- checkers: each returns what is wrong, so that the negative tests can show they catch it
@@ -125,11 +104,6 @@ def guard_errors(path: Path) -> list[str]:
     if traffic["for_each"] != "${toset([for window in values(local.burn_rate_windows) : window.long])}":
         errors.append(f"traffic windows: {traffic['for_each']}")
     return errors
-
-
-def prometheus_alerts(project: Path) -> dict[str, dict]:
-    groups = yaml.safe_load((project / "monitoring/prometheus/alerts.yml").read_text())["groups"]
-    return {rule["alert"]: rule for group in groups for rule in group["rules"] if "alert" in rule}
 
 
 def datadog_alerts(project: Path) -> dict[str, str]:
@@ -332,25 +306,13 @@ def test_prometheus_repositories_have_no_datadog(projects):
             assert "datadog" not in path.read_text().lower(), path
 
 
-def resolved_arguments(project: Path, env: str) -> dict:
-    """The datadog module's arguments in an environment, var.* taken from its terraform.tfvars."""
-    values = tfvars(project, env)
-    arguments = {}
-    for name, value in module_call(project, env).items():
-        if name == "source":
-            continue
-        reference = re.fullmatch(r"\$\{var\.(\w+)\}", str(value))
-        arguments[name] = values[reference.group(1)] if reference else value
-    return arguments
-
-
 @pytest.mark.parametrize("slo_availability", [None, 92.0])
 def test_module_evaluates_every_pair_it_can_page_on(projects, tmp_path, slo_availability):
     """Evaluated, not parsed: both SLOs get the four pairs, the 72h pair (beyond Datadog's 48h burn-rate
     look-back) becomes metric monitors, and a pair that would need more than every request to fail is
     dropped (14.4x of a 92% objective's 8% budget)."""
     project = projects["canary"]["datadog"]
-    arguments = resolved_arguments(project, "prod")
+    arguments = resolved_arguments(project, "prod", "datadog")
     if slo_availability:
         arguments["slo_availability"] = slo_availability
     windows, routing, names = evaluate(

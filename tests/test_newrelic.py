@@ -8,8 +8,19 @@ import re
 from pathlib import Path
 
 import pytest
+import vendor_stacks
 import yaml
-from helpers import evaluate, load_hcl, render
+from helpers import evaluate, load_hcl
+from vendor_stacks import (
+    WORKBOOK_PAIRS,
+    merged,
+    prometheus_alerts,
+    recorded,
+    render_beside_prometheus,
+    resolved_arguments,
+    seconds,
+    tfvars,
+)
 
 pytestmark = pytest.mark.xdist_group("newrelic")
 
@@ -18,40 +29,13 @@ STRATEGIES = {
     "canary": {"cloud": "gcp", "region": "us-central1"},
     "blue-green": {"cloud": "azure", "region": "eastus"},
 }
-WORKBOOK_PAIRS = {  # speed -> (factor, long window, short window), in seconds
-    "fast": {(14.4, 3600, 300), (6.0, 21600, 1800)},
-    "slow": {(3.0, 86400, 7200), (1.0, 259200, 21600)},
-}
-SECONDS = {"m": 60, "h": 3600, "d": 86400}
 MODULE = Path("terraform/modules/newrelic")
 
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory) -> dict[str, dict[str, Path]]:
     """For each strategy, a newrelic repository and the prometheus-grafana one it replaces."""
-    root = tmp_path_factory.mktemp("newrelic")
-    return {
-        strategy: {
-            monitoring: render(
-                root / f"{strategy}-{monitoring}", deploy_strategy=strategy, monitoring=monitoring, **where
-            )
-            for monitoring in ("newrelic", "prometheus-grafana")
-        }
-        for strategy, where in STRATEGIES.items()
-    }
-
-
-def seconds(duration: str) -> int:
-    number, unit = re.fullmatch(r"(\d+)([mhd])", duration).groups()
-    return int(number) * SECONDS[unit]
-
-
-def recorded(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
-def merged(blocks: list[dict]) -> dict:
-    return {key: value for block in blocks for key, value in block.items()}
+    return render_beside_prometheus(tmp_path_factory.mktemp("newrelic"), "newrelic", STRATEGIES)
 
 
 def module_locals(project: Path, file: str) -> dict:
@@ -63,17 +47,7 @@ def resources(path: Path, kind: str) -> dict:
 
 
 def module_call(project: Path, env: str) -> dict:
-    main = load_hcl(project / "terraform" / "environments" / env / "main.tf")
-    return next(entry["newrelic"] for entry in main["module"] if "newrelic" in entry)
-
-
-def tfvars(project: Path, env: str) -> dict:
-    return load_hcl(project / "terraform" / "environments" / env / "terraform.tfvars")
-
-
-def prometheus_alerts(project: Path) -> dict[str, dict]:
-    groups = yaml.safe_load((project / "monitoring/prometheus/alerts.yml").read_text())["groups"]
-    return {rule["alert"]: rule for group in groups for rule in group["rules"] if "alert" in rule}
+    return vendor_stacks.module_call(project, env, "newrelic")
 
 
 # -- checkers: each returns what is wrong, so that the negative tests can show they catch it
@@ -166,12 +140,7 @@ def test_module_evaluates_the_pairs_with_and_without_compound_conditions(project
     joined by a compound condition; without (the default: a preview of New Relic), each pair alerts
     on its guarded long window alone, in its severity's policy."""
     project = projects["canary"]["newrelic"]
-    values = tfvars(project, "prod")
-    arguments = {}
-    for name, value in module_call(project, "prod").items():
-        reference = re.fullmatch(r"\$\{var\.(\w+)\}", str(value))
-        arguments[name] = values.get(reference.group(1)) if reference else value
-    del arguments["source"]
+    arguments = resolved_arguments(project, "prod", "newrelic")
     arguments["compound_conditions"] = compound
     signals, compounds = evaluate(
         project / MODULE,
