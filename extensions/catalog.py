@@ -200,6 +200,8 @@ MONITORING_ORCHESTRATORS = {
     "datadog": ("kubernetes",),
     "newrelic": ("kubernetes",),
 }
+# Where a domain publishes the service over HTTPS behind a web application firewall
+PUBLIC_TRAFFIC = (("aws", "serverless"), ("gcp", "serverless"))
 RUNTIMES = {
     "python": {
         "label": "Python, Starlette",

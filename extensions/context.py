@@ -35,6 +35,9 @@ ANSWERS = (
     "datadog_site",
     "newrelic_region",
     "newrelic_account_id",
+    "domain_name",
+    "production_host",
+    "dns_zone_exists",
 )
 
 # What the diagrams (includes/diagrams/) call the parts of each choice; the names of the resources
@@ -222,6 +225,9 @@ def answer_errors(answers: dict) -> list[str]:
         validation.environments_error(environments),
         validation.network_cidr_error(answers.get("network_cidr", "")),
         "" if answers.get("runtime") in catalog.RUNTIMES else "runtime: not answered yet",
+        validation.domain_name_error(
+            answers.get("domain_name"), answers.get("cloud"), answers.get("orchestrator"), environments
+        ),
         validation.monitoring_error(answers["monitoring"], answers.get("orchestrator"))
         if answers.get("monitoring")
         else "",
@@ -467,6 +473,8 @@ def derive(answers: dict) -> dict:
             "bake_minutes": max(3, whole_minutes(size["canary_pause"]) * size["analysis_count"]),
             # serverless: where alerts go, one topic (or channel) per routing level
             "alert_topics": {level: f"{slug}-{env}-alerts-{level}" for level in ("page", "notify", "ticket")},
+            # the environment's public host name over HTTPS, when the service has a domain
+            "hostname": hostname(answers, env, production),
         }
 
     return {
@@ -497,6 +505,7 @@ def derive(answers: dict) -> dict:
         # budget 14.4 times too fast (the fast-burn page), or misses the latency objective
         "rollback_error_percent": round(min(max((100 - float(answers["slo_availability"])) * 14.4, 1), 50), 2),
         "rollback_latency_ms": int(answers["slo_latency_ms"]),
+        "domain": domain(answers),
         "datadog": datadog(answers),
         "newrelic": newrelic(answers),
         "labels": {
@@ -534,6 +543,24 @@ def latency_bucket(answers: dict) -> str:
     1.0 whatever the runtime, the OpenTelemetry collectors' remote write as 1: match both."""
     seconds = int(answers["slo_latency_ms"]) / 1000
     return f'le=~"{int(seconds)}|{seconds}"' if seconds.is_integer() else f'le="{seconds}"'
+
+
+def domain(answers: dict) -> dict | None:
+    """The domain the service is published on, and whether its DNS zone exists before bootstrap."""
+    if not answers.get("domain_name"):
+        return None
+    return {"name": answers["domain_name"], "zone_exists": bool(answers.get("dns_zone_exists"))}
+
+
+def hostname(answers: dict, env: str, production: str) -> str | None:
+    """<env>.<domain>; production on the domain itself, www.<domain> or api.<domain>."""
+    name = answers.get("domain_name")
+    if not name:
+        return None
+    if env != production:
+        return f"{env}.{name}"
+    host = answers.get("production_host") or "apex"
+    return name if host == "apex" else f"{host}.{name}"
 
 
 def datadog(answers: dict) -> dict | None:

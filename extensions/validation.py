@@ -21,6 +21,7 @@ HOSTNAME = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 MAX_ENVIRONMENTS = 6
+MAX_CERTIFICATE_NAME = 63
 
 
 def project_name_error(value) -> str:
@@ -158,6 +159,29 @@ def network_cidr_error(value) -> str:
     return ""
 
 
+def domain_name_error(value, cloud, orchestrator, environments) -> str:
+    """Empty (the service stays private), or a domain whose every environment's host name a
+    certificate can carry: Google-managed certificates take names of at most 63 characters."""
+    value = str(value or "")
+    if not value:
+        return ""
+    if not HOSTNAME.fullmatch(value):
+        return "domain_name: must be a DNS name such as example.com (lowercase, no scheme, trailing dot, port or path), or empty"
+    if (str(cloud), str(orchestrator)) not in catalog.PUBLIC_TRAFFIC:
+        offered = " and ".join(f"{c} {o}" for c, o in catalog.PUBLIC_TRAFFIC)
+        return (
+            f"domain_name: a public domain is offered on {offered} so far, not {cloud} {orchestrator}; leave it empty"
+        )
+    # production's host is the domain, www.<domain> or api.<domain>; the others' <env>.<domain>
+    longest = max([*(str(env) for env in (environments or [])[:-1]), "www"], key=len)
+    if len(longest) + 1 + len(value) > MAX_CERTIFICATE_NAME:
+        return (
+            f"domain_name: {longest}.{value} is longer than {MAX_CERTIFICATE_NAME} characters, the longest name a "
+            "managed certificate takes; choose a shorter domain"
+        )
+    return ""
+
+
 def monitoring_error(value, orchestrator) -> str:
     offered = catalog.MONITORING_ORCHESTRATORS.get(str(value), ())
     if str(orchestrator) not in offered:
@@ -184,5 +208,6 @@ class ValidationExtension(Extension):
             environments_error=environments_error,
             network_cidr_error=network_cidr_error,
             monitoring_error=monitoring_error,
+            domain_name_error=domain_name_error,
             newrelic_account_id_error=newrelic_account_id_error,
         )

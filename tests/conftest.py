@@ -26,6 +26,24 @@ ENVIRONMENT_VARIANTS = {
 # the strategies the pairwise set leaves out on a serverless cloud.
 SERVERLESS_VARIANTS = {
     "aws-serverless-rolling": {"orchestrator": "serverless", "deploy_strategy": "rolling", "ci": "gitlab"},
+    # a public domain: HTTPS, DNS and a web application firewall (bootstrap creates the zone, or
+    # the environments find the one that exists)
+    "aws-serverless-domain": {
+        "orchestrator": "serverless",
+        "deploy_strategy": "canary",
+        "runtime": "node",
+        "domain_name": "payments.example.com",
+    },
+    "gcp-serverless-domain": {
+        "cloud": "gcp",
+        "region": "europe-west1",
+        "orchestrator": "serverless",
+        "deploy_strategy": "blue-green",
+        "ci": "gitlab",
+        "domain_name": "payments.example.com",
+        "production_host": "api",
+        "dns_zone_exists": True,
+    },
     "azure-serverless-canary": {
         "cloud": "azure",
         "region": "eastus",

@@ -330,3 +330,31 @@ def test_latency_le_is_the_label_the_runtime_writes(runtime, ms, le):
 )
 def test_latency_bucket_matches_both_spellings_of_whole_seconds(ms, matcher):
     assert derived(slo_latency_ms=ms)["latency_bucket"] == matcher
+
+
+@pytest.mark.parametrize(
+    ("production_host", "production_name"),
+    [("apex", "example.com"), ("www", "www.example.com"), ("api", "api.example.com")],
+)
+def test_each_environment_has_its_host_name(production_host, production_name):
+    infra = derived(orchestrator="serverless", domain_name="example.com", production_host=production_host)
+    hosts = {env: infra["environments"][env]["hostname"] for env in ("dev", "staging", "prod")}
+    assert hosts == {"dev": "dev.example.com", "staging": "staging.example.com", "prod": production_name}
+    assert infra["domain"] == {"name": "example.com", "zone_exists": False}
+
+
+def test_without_a_domain_the_service_has_no_host_name():
+    infra = derived()
+    assert infra["domain"] is None
+    assert {env["hostname"] for env in infra["environments"].values()} == {None}
+
+
+def test_domain_rule_counts_the_longest_host_name():
+    environments = ["staging", "production"]  # production's own host is at most www.<domain>
+    fits = "a" * 40 + ".example.com"  # staging. + 52 = 60 characters
+    assert validation.domain_name_error(fits, "aws", "serverless", environments) == ""
+    exactly = "a" * (63 - len("staging.") - len(".example.com")) + ".example.com"
+    assert validation.domain_name_error(exactly, "gcp", "serverless", environments) == ""
+    assert validation.domain_name_error("b" + exactly, "gcp", "serverless", environments).startswith("domain_name: ")
+    assert validation.domain_name_error("", "azure", "kubernetes", environments) == ""
+    assert "so far" in validation.domain_name_error("example.com", "azure", "serverless", environments)
