@@ -13,7 +13,9 @@ import vendor_stacks
 import yaml
 from helpers import evaluate, load_hcl
 from vendor_stacks import (
+    FAILED_RELEASE,
     WORKBOOK_PAIRS,
+    by_kind,
     merged,
     prometheus_alerts,
     recorded,
@@ -112,8 +114,7 @@ def datadog_alerts(project: Path) -> dict[str, str]:
     symptoms = module_locals(project, "symptoms.tf")
     alerts = {}
     for key, symptom in symptoms["symptoms"].items():
-        name = symptoms["workload_monitor"][kind]["name"] if "workload_monitor" in key else key
-        alerts[name] = symptom["severity"]
+        alerts[by_kind(symptoms, key, kind)] = symptom["severity"]
     burn = module_locals(project, "burn-rates.tf")["burn_rate_alerts"]
     for slo in module_locals(project, "slos.tf")["slos"]:
         for alert in burn.values():
@@ -240,10 +241,7 @@ def test_every_monitor_links_a_runbook_of_the_render(projects):
         assert call["runbook_url"] == f"https://github.com/{answers['repository']}/blob/main/docs/runbooks"
         symptoms = module_locals(project, "symptoms.tf")
         kind = call["deployment_kind"]
-        linked = [
-            symptoms["workload_monitor"][kind]["runbook"] if "workload_monitor" in s["runbook"] else s["runbook"]
-            for s in symptoms["symptoms"].values()
-        ]
+        linked = [by_kind(symptoms, s["runbook"], kind) for s in symptoms["symptoms"].values()]
         assert (
             "Runbook: ${var.runbook_url}/${each.value.runbook}.md"
             in monitors(project, "symptoms.tf")["symptom"]["message"]
@@ -330,6 +328,7 @@ def test_module_evaluates_every_pair_it_can_page_on(projects, tmp_path, slo_avai
     assert routing["P1"]["handles"] == arguments["page_handles"] and routing["P1"]["priority"] == 1
     assert routing["P4"]["handles"] == arguments["ticket_handles"] == [f"@{recorded(project)['alert_email']}"]
     assert "RolloutReplicasUnavailable" in names and "DeploymentReplicasUnavailable" not in names
+    assert "RolloutDegraded" in names and "DeploymentRolloutFailed" not in names
 
 
 # -- the checkers catch a broken module
@@ -365,3 +364,80 @@ def test_burn_rate_checker_catches_a_wrong_pair(projects, tmp_path, original, br
 )
 def test_guard_checker_catches_an_unguarded_pair(projects, tmp_path, original, broken):
     assert guard_errors(broken_copy(projects, tmp_path, original, broken))
+
+
+# -- a failed release that nobody rolled back
+
+
+def failed_release_errors(symptoms: dict, kind: str, rule: dict) -> list[str]:
+    """The monitor of a failed release against the Prometheus rule of the same name: severity,
+    window (the rule's `for:`), threshold, and the series it reads."""
+    name = FAILED_RELEASE[kind]
+    picked = {by_kind(symptoms, key, kind): symptom for key, symptom in symptoms["symptoms"].items()}
+    if name not in picked:
+        return [f"no {name} monitor"]
+    monitor = picked[name]
+    query = by_kind(symptoms, monitor["query"], kind)
+    errors = []
+    if monitor["severity"] != rule["labels"]["severity"]:
+        errors.append(f"severity {monitor['severity']}")
+    window = re.match(r"min\(last_(\d+[mh])\):", query)
+    if not window or seconds(window[1]) != seconds(rule["for"]):
+        errors.append(f"window of {query}")
+    (threshold,) = re.findall(r">= ([\d.]+)\s*$", rule["expr"])
+    if not query.endswith(f">= {threshold}") or float(monitor["critical"]) != float(threshold):
+        errors.append(f"threshold of {query}")
+    if kind == "deployment":
+        if "kubernetes_state.deployment.condition{${local.kube_scope},condition:progressing,status:false}" not in query:
+            errors.append(f"series of {query}")
+    else:
+        phases = re.search(r"phase IN \(([^)]*)\)", query)
+        expected = {phase.lower() for phase in re.search(r'phase=~"([^"]*)"', rule["expr"])[1].split("|")}
+        if not phases or set(phases[1].split(",")) != expected:
+            errors.append(f"phases of {query}")
+        if "argo_rollouts.rollout.info{argo_rollouts_namespace:${var.kube_namespace} AND " not in query:
+            errors.append(f"series of {query}")
+    return errors
+
+
+def test_a_failed_release_is_the_prometheus_alert(projects):
+    for strategy, pair in projects.items():
+        kind = module_call(pair["datadog"], "prod")["deployment_kind"]
+        rule = prometheus_alerts(pair["prometheus-grafana"])[FAILED_RELEASE[kind]]
+        assert (rule["labels"]["severity"], rule["for"]) == ("P2", "5m"), strategy
+        symptoms = module_locals(pair["datadog"], "symptoms.tf")
+        assert failed_release_errors(symptoms, kind, rule) == [], strategy
+
+
+def test_the_agent_reads_the_argo_rollouts_controller(projects):
+    for strategy, pair in projects.items():
+        path = pair["datadog"] / "deploy/argo-rollouts/values.yaml"
+        if strategy == "rolling":
+            assert not path.exists()
+            continue
+        annotations = yaml.safe_load(path.read_text())["controller"]["podAnnotations"]
+        # the chart's controller container is named argo-rollouts and serves /metrics on 8090
+        check = json.loads(annotations["ad.datadoghq.com/argo-rollouts.checks"])
+        assert check["argo_rollouts"]["instances"] == [{"openmetrics_endpoint": "http://%%host%%:8090/metrics"}]
+        runbook = (pair["datadog"] / "docs/runbooks/rollout-degraded.md").read_text()
+        assert "argo_rollouts.rollout.info{argo_rollouts_namespace:" in runbook, strategy
+
+
+@pytest.mark.parametrize(
+    ("kind", "original", "broken"),
+    [
+        ("deployment", "min(last_5m)", "min(last_15m)"),
+        ("deployment", "status:false", "status:true"),
+        ("rollout", "phase IN (abort,timeout,invalidspec)", "phase IN (abort,invalidspec)"),
+        ("rollout", ") >= 1", ") >= 2"),
+    ],
+)
+def test_failed_release_checker_catches_a_wrong_monitor(projects, kind, original, broken):
+    strategy = "rolling" if kind == "deployment" else "canary"
+    pair = projects[strategy]
+    symptoms = module_locals(pair["datadog"], "symptoms.tf")
+    monitor = symptoms["release_monitor"][kind]
+    assert monitor["query"].count(original) == 1, monitor["query"]
+    monitor["query"] = monitor["query"].replace(original, broken)
+    rule = prometheus_alerts(pair["prometheus-grafana"])[FAILED_RELEASE[kind]]
+    assert failed_release_errors(symptoms, kind, rule)

@@ -1,7 +1,8 @@
 """Monitoring of `orchestrator: serverless` (ECS on Fargate, Amazon Managed Service for Prometheus):
 rules on the collector's labels only, routing to each environment's SNS topics, a runbook for every
-alert and CloudWatch alarm, nothing of Kubernetes. The rule tests themselves run in the harness
-(promtool-test); here the files are parsed."""
+alert and CloudWatch alarm, nothing of Kubernetes. On Kubernetes, the alert of a release that failed
+and was not rolled back, its rule tests and the scrape of the Argo Rollouts controller. The rule
+tests themselves run in the harness (promtool-test); here the files are parsed."""
 
 import json
 import re
@@ -127,3 +128,100 @@ def test_kubernetes_only_files_are_not_rendered(projects):
             assert not (monitoring / path).exists(), f"{strategy}: {path}"
         readme = (monitoring / "README.md").read_text()
         assert "kube-prometheus-stack" not in readme and "kubectl" not in readme
+
+
+# -- Kubernetes (prometheus-grafana): a failed release that nobody rolled back
+
+FAILED_RELEASE = {  # strategy -> alert, the series it reads, its runbook
+    "rolling": (
+        "DeploymentRolloutFailed",
+        'kube_deployment_status_condition{namespace="{ns}", condition="Progressing", status="false"}',
+    ),
+    "canary": ("RolloutDegraded", 'rollout_info{exported_namespace="{ns}", phase=~"Abort|Timeout|InvalidSpec"}'),
+}
+
+
+@pytest.fixture(scope="module")
+def kubernetes_projects(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("kubernetes-monitoring")
+    return {strategy: render(root / strategy, deploy_strategy=strategy) for strategy in FAILED_RELEASE}
+
+
+def rule_tests(project: Path) -> list[dict]:
+    return yaml.safe_load((project / "monitoring/prometheus/tests/symptoms.yml").read_text())["tests"]
+
+
+def failed_release_errors(strategy: str, namespace: str, alerts: dict, tests: list[dict]) -> list[str]:
+    """The alert of a failed release: P2 to chat after 5 minutes, on the series that tell it, a
+    runbook, and rule tests in which it fires and in which it stays silent."""
+    name, series = FAILED_RELEASE[strategy]
+    rule = alerts.get(name)
+    if rule is None:
+        return [f"no {name} alert"]
+    errors = []
+    if (rule["labels"]["severity"], rule.get("for")) != ("P2", "5m"):
+        errors.append(f"{name}: severity {rule['labels']['severity']}, for {rule.get('for')}")
+    if series.replace("{ns}", namespace) not in rule["expr"] or not rule["expr"].rstrip().endswith(">= 1"):
+        errors.append(f"{name}: {rule['expr']}")
+    if not rule["annotations"]["runbook_url"].endswith(f"/{kebab(name)}.md"):
+        errors.append(f"{name}: runbook {rule['annotations']['runbook_url']}")
+    cases = [case for test in tests for case in test["alert_rule_test"] if case["alertname"] == name]
+    fired = [alert for case in cases for alert in case["exp_alerts"]]
+    if not fired or any(alert["exp_labels"]["severity"] != "P2" for alert in fired):
+        errors.append(f"{name}: no rule test in which it fires as a P2")
+    if not any(case["exp_alerts"] == [] for case in cases):
+        errors.append(f"{name}: no rule test in which it stays silent")
+    return errors
+
+
+def test_a_failed_release_is_a_p2_after_five_minutes_with_tests_and_a_runbook(kubernetes_projects):
+    for strategy, project in kubernetes_projects.items():
+        namespace = recorded(project)["project_slug"]
+        alerts = {rule["alert"]: rule for rule in rules(project) if "alert" in rule}
+        assert failed_release_errors(strategy, namespace, alerts, rule_tests(project)) == [], strategy
+        other = FAILED_RELEASE["canary" if strategy == "rolling" else "rolling"][0]
+        assert other not in alerts, strategy
+        name = FAILED_RELEASE[strategy][0]
+        runbook = (project / "docs" / "runbooks" / f"{kebab(name)}.md").read_text()
+        assert runbook.startswith(f"# {name}\n") and "Severity **P2**" in runbook, strategy
+        for section in ("## Meaning", "## Impact", "## First checks", "## Mitigation", "## Escalation"):
+            assert section in runbook, (strategy, section)
+        # the chart deploys the same rules as a PrometheusRule
+        deployed = (project / "deploy/chart/files/alerts.yml").read_text()
+        assert f"- alert: {name}\n" in deployed, strategy
+
+
+def test_prometheus_scrapes_the_argo_rollouts_controller(kubernetes_projects):
+    project = kubernetes_projects["canary"]
+    values = yaml.safe_load((project / "deploy/argo-rollouts/values.yaml").read_text())
+    assert values["controller"]["metrics"] == {"enabled": True, "serviceMonitor": {"enabled": True}}
+    # kube-prometheus-stack selects every ServiceMonitor, so the chart's needs no extra label
+    stack = yaml.safe_load((project / "monitoring/kube-prometheus-stack/values.yaml").read_text())
+    assert stack["prometheus"]["prometheusSpec"]["serviceMonitorSelectorNilUsesHelmValues"] is False
+    assert not (kubernetes_projects["rolling"] / "deploy/argo-rollouts").exists()
+
+
+@pytest.mark.parametrize(
+    ("strategy", "change"),
+    [
+        ("rolling", lambda alerts, tests: alerts["DeploymentRolloutFailed"]["labels"].update(severity="P3")),
+        ("rolling", lambda alerts, tests: alerts["DeploymentRolloutFailed"].update({"for": "15m"})),
+        ("canary", lambda alerts, tests: alerts["RolloutDegraded"].update(expr='rollout_info{phase="Degraded"} >= 1')),
+        ("canary", lambda alerts, tests: alerts.pop("RolloutDegraded")),
+        (
+            "canary",
+            lambda alerts, tests: [
+                case.update(exp_alerts=[{"exp_labels": {"severity": "P2"}}])
+                for test in tests
+                for case in test["alert_rule_test"]
+                if case["alertname"] == "RolloutDegraded"
+            ],
+        ),
+    ],
+)
+def test_failed_release_checker_catches_a_wrong_alert(kubernetes_projects, strategy, change):
+    project = kubernetes_projects[strategy]
+    alerts = {rule["alert"]: rule for rule in rules(project) if "alert" in rule}
+    tests = rule_tests(project)
+    change(alerts, tests)
+    assert failed_release_errors(strategy, recorded(project)["project_slug"], alerts, tests)

@@ -12,7 +12,9 @@ import vendor_stacks
 import yaml
 from helpers import evaluate, load_hcl
 from vendor_stacks import (
+    FAILED_RELEASE,
     WORKBOOK_PAIRS,
+    by_kind,
     merged,
     prometheus_alerts,
     recorded,
@@ -185,7 +187,13 @@ def test_every_query_is_scoped_to_the_cluster_and_namespace_without_probes(proje
     queries = [s["query"] for s in symptoms["symptoms"].values()] + [
         w["query"] for w in symptoms["workload_condition"].values()
     ]
-    assert all("${local.kube_scope}" in q or "${local.metric_scope}" in q for q in queries if "workload" not in q)
+    queries += [symptoms["release_condition"]["deployment"]["query"]]
+    assert all(
+        "${local.kube_scope}" in q or "${local.metric_scope}" in q for q in queries if "deployment_kind" not in q
+    )
+    # the Argo Rollouts controller's series: its own namespace label, the Rollout's kept as exported_namespace
+    rollout = symptoms["release_condition"]["rollout"]["query"]
+    assert "cluster_name = '${var.kube_cluster_name}' AND exported_namespace = '${var.kube_namespace}'" in rollout
 
 
 def test_p1_pages_and_p4_is_an_email(projects):
@@ -223,10 +231,7 @@ def test_every_condition_links_a_runbook_of_the_render(projects):
         assert call["runbook_url"] == f"https://github.com/{answers['repository']}/blob/main/docs/runbooks"
         symptoms = module_locals(project, "symptoms.tf")
         kind = call["deployment_kind"]
-        linked = [
-            symptoms["workload_condition"][kind]["runbook"] if "workload_condition" in s["runbook"] else s["runbook"]
-            for s in symptoms["symptoms"].values()
-        ]
+        linked = [by_kind(symptoms, s["runbook"], kind) for s in symptoms["symptoms"].values()]
         symptom = resources(project / MODULE / "symptoms.tf", "newrelic_nrql_alert_condition")["symptom"]
         assert symptom["runbook_url"] == "${var.runbook_url}/${each.value.runbook}.md"
         compound = resources(project / MODULE / "burn-rates.tf", "newrelic_alert_compound_condition")
@@ -247,8 +252,7 @@ def test_same_alerts_severities_thresholds_and_durations_as_prometheus(projects)
         symptoms = module_locals(project, "symptoms.tf")
         ours = {}
         for key, symptom in symptoms["symptoms"].items():
-            name = symptoms["workload_condition"][kind]["name"] if "workload_condition" in key else key
-            ours[name] = symptom
+            ours[by_kind(symptoms, key, kind)] = symptom
         burn = module_locals(project, "burn-rates.tf")["burn_rate_alerts"]
         names = set(ours) | {
             f"SLO{slo.title()}{a['name']}" for slo in ("availability", "latency") for a in burn.values()
@@ -319,3 +323,33 @@ def test_burn_rate_checker_catches_a_wrong_pair(projects, tmp_path, original, br
 def test_guard_checker_catches_an_unguarded_long_window(projects, tmp_path):
     original = 'each.value.part == "long" ? "* clamp_max('
     assert guard_errors(broken_copy(projects, tmp_path, original, 'each.value.part == "never" ? "* clamp_max('))
+
+
+# -- a failed release that nobody rolled back
+
+
+def test_a_failed_release_reads_what_the_prometheus_alert_reads(projects):
+    """Name, severity, threshold and duration are the Prometheus rule's (the test above); here the
+    series: the Deployment's Progressing condition, or the Rollout phases of the controller."""
+    for strategy, pair in projects.items():
+        kind = module_call(pair["newrelic"], "prod")["deployment_kind"]
+        rule = prometheus_alerts(pair["prometheus-grafana"])[FAILED_RELEASE[kind]]
+        assert (rule["labels"]["severity"], rule["for"]) == ("P2", "5m"), strategy
+        symptoms = module_locals(pair["newrelic"], "symptoms.tf")
+        condition = symptoms["release_condition"][kind]
+        if kind == "deployment":
+            assert "FROM K8sDeploymentSample" in condition["query"]
+            assert "AND conditionProgressing = 'false' FACET deploymentName" in condition["query"]
+        else:
+            phases = re.search(r"phase IN \(([^)]*)\)", condition["query"])[1]
+            assert phases.replace("'", "").split(", ") == re.search(r'phase=~"([^"]*)"', rule["expr"])[1].split("|")
+            assert condition["query"].startswith("SELECT max(rollout_info) FROM Metric WHERE ")
+            values = yaml.safe_load((pair["newrelic"] / "deploy/argo-rollouts/values.yaml").read_text())
+            # the Prometheus agent's `newrelic` job scrapes pods with this annotation, on the controller's port
+            assert values["controller"]["podAnnotations"] == {
+                "newrelic.io/scrape": "true",
+                "prometheus.io/port": "8090",
+                "prometheus.io/path": "/metrics",
+            }
+        runbook = (pair["newrelic"] / "docs/runbooks" / f"{condition['runbook']}.md").read_text()
+        assert runbook.startswith(f"# {FAILED_RELEASE[kind]}\n") and "Severity **P2**" in runbook, strategy

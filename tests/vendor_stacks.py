@@ -13,6 +13,10 @@ WORKBOOK_PAIRS = {  # speed -> (factor, long window, short window), in seconds
     "slow": {(3.0, 86400, 7200), (1.0, 259200, 21600)},
 }
 SECONDS = {"m": 60, "h": 3600, "d": 86400}
+# what a module picks by its deployment_kind: local.<map>[var.deployment_kind].<field>
+BY_KIND = re.compile(r"local\.(\w+)\[var\.deployment_kind\]\.(\w+)")
+# the alert of a release that failed and was not rolled back, by strategy family
+FAILED_RELEASE = {"deployment": "DeploymentRolloutFailed", "rollout": "RolloutDegraded"}
 
 
 def render_beside_prometheus(root: Path, monitoring: str, strategies: dict) -> dict[str, dict[str, Path]]:
@@ -58,6 +62,13 @@ def resolved_arguments(project: Path, env: str, module: str) -> dict:
         reference = re.fullmatch(r"\$\{var\.(\w+)\}", str(value))
         arguments[name] = values[reference.group(1)] if reference else value
     return arguments
+
+
+def by_kind(symptoms: dict, value, kind: str):
+    """A key or value of a module's symptoms that it picks by deployment_kind, resolved for `kind`
+    from the module's locals (`symptoms`); any other value as it is."""
+    match = BY_KIND.search(str(value))
+    return symptoms[match[1]][kind][match[2]] if match else value
 
 
 def prometheus_alerts(project: Path) -> dict[str, dict]:

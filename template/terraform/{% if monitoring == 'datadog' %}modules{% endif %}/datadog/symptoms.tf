@@ -21,6 +21,27 @@ locals {
     }
   }
 
+  # A release that failed and was not rolled back, for 5 minutes: the deploy job's own rollback
+  # takes less. The checks send no zero: default_zero fills the gaps, so the monitor recovers.
+  release_monitor = {
+    # The Deployment passed its progress deadline (Progressing=False, ProgressDeadlineExceeded).
+    deployment = {
+      name    = "DeploymentRolloutFailed"
+      runbook = "deployment-rollout-failed"
+      query   = "min(last_5m):default_zero(max:kubernetes_state.deployment.condition{${local.kube_scope},condition:progressing,status:false} by {kube_deployment}) >= 1"
+      alert   = "Deployment {{kube_deployment.name}} exceeded its progress deadline 5 minutes ago: its new pods never became available and the previous version still serves."
+    }
+    # The Rollout is Degraded (aborted, past its deadline, or an invalid spec), as the Agent's Argo
+    # Rollouts integration reads the controller: the Rollout's namespace and name are the tags
+    # argo_rollouts_namespace and argo_rollouts_name, its phase lowercased.
+    rollout = {
+      name    = "RolloutDegraded"
+      runbook = "rollout-degraded"
+      query   = "min(last_5m):default_zero(max:argo_rollouts.rollout.info{argo_rollouts_namespace:${var.kube_namespace} AND kube_cluster_name:${var.kube_cluster_name} AND phase IN (abort,timeout,invalidspec)} by {argo_rollouts_name}) >= 1"
+      alert   = "Rollout {{argo_rollouts_name.name}} has been Degraded for 5 minutes: the new revision did not go live and the stable revision serves all traffic."
+    }
+  }
+
   symptoms = {
     # No pod's counter moves, not even with the Agent's own scrapes, or no data at all: the
     # service is down, or the Agent cannot scrape it. The SLO alerts are blind meanwhile.
@@ -72,6 +93,15 @@ locals {
       critical       = 0
       notify_no_data = false
       alert          = local.workload_monitor[var.deployment_kind].alert
+    }
+    (local.release_monitor[var.deployment_kind].name) = {
+      severity       = "P2"
+      runbook        = local.release_monitor[var.deployment_kind].runbook
+      type           = "query alert"
+      query          = local.release_monitor[var.deployment_kind].query
+      critical       = 1
+      notify_no_data = false
+      alert          = local.release_monitor[var.deployment_kind].alert
     }
     ContainerCPUThrottling = {
       severity       = "P3"

@@ -64,7 +64,7 @@ variable "metric_namespace" {
 }
 
 variable "deployment_kind" {
-  description = "What runs the pods: `deployment` (rolling update) or `rollout` (Argo Rollouts, blue-green or canary). Chooses DeploymentReplicasUnavailable or RolloutReplicasUnavailable."
+  description = "What runs the pods: `deployment` (rolling update) or `rollout` (Argo Rollouts, blue-green or canary). Chooses DeploymentReplicasUnavailable and DeploymentRolloutFailed, or RolloutReplicasUnavailable and RolloutDegraded."
   type        = string
 
   validation {

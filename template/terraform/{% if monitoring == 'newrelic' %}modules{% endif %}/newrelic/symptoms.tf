@@ -21,6 +21,25 @@ locals {
     }
   }
 
+  # A release that failed and was not rolled back, for 5 minutes: the deploy job's own rollback
+  # takes less.
+  release_condition = {
+    # The Deployment passed its progress deadline (Progressing=False, ProgressDeadlineExceeded).
+    deployment = {
+      name    = "DeploymentRolloutFailed"
+      runbook = "deployment-rollout-failed"
+      query   = "SELECT uniqueCount(deploymentName) FROM K8sDeploymentSample WHERE ${local.kube_scope} AND conditionProgressing = 'false' FACET deploymentName"
+    }
+    # The Rollout is Degraded (aborted, past its deadline, or an invalid spec): rollout_info of the
+    # Argo Rollouts controller, scraped by the Prometheus agent. Its `namespace` is the
+    # controller's, the Rollout's is exported_namespace; both controller replicas report it.
+    rollout = {
+      name    = "RolloutDegraded"
+      runbook = "rollout-degraded"
+      query   = "SELECT max(rollout_info) FROM Metric WHERE cluster_name = '${var.kube_cluster_name}' AND exported_namespace = '${var.kube_namespace}' AND phase IN ('Abort', 'Timeout', 'InvalidSpec') FACET name"
+    }
+  }
+
   symptoms = {
     # No target in the namespace answers a scrape, or the agent sends nothing (loss of signal): the
     # service is down, or its metrics endpoint or the agent is broken. The SLO alerts are blind meanwhile.
@@ -77,6 +96,17 @@ locals {
       threshold   = 0
       window      = 60
       duration    = 900
+      occurrences = "all"
+      no_data     = false
+    }
+    (local.release_condition[var.deployment_kind].name) = {
+      severity    = "P2"
+      runbook     = local.release_condition[var.deployment_kind].runbook
+      query       = local.release_condition[var.deployment_kind].query
+      operator    = "above_or_equals"
+      threshold   = 1
+      window      = 60
+      duration    = 300
       occurrences = "all"
       no_data     = false
     }
