@@ -133,6 +133,14 @@ CASES = {
         {"deploy/chart/templates/servicemonitor.yaml": SERVICE_MONITOR},
         r"ServiceMonitor/svc: spec: 'endpoints' is a required property",
     ),
+    "crd-without-schema-missing-field": (
+        "crd-schema",
+        {
+            "deploy/chart/templates/secretproviderclass.yaml": "apiVersion: secrets-store.csi.x-k8s.io/v1\n"
+            "kind: SecretProviderClass\nmetadata:\n  name: svc\nspec:\n  parameters:\n    objects: x\n"
+        },
+        r"SecretProviderClass/svc: spec.provider is required",
+    ),
     "crd-unknown-field": (
         "crd-schema",
         {"deploy/chart/templates/servicemonitor.yaml": SERVICE_MONITOR + "  endpoint:\n    - port: http\n"},
