@@ -4,6 +4,7 @@ Templates read them from `infra` (see `derive`). Copier builds a new context for
 file it renders, so the result is cached per distinct set of answers.
 """
 
+import hashlib
 import ipaddress
 import math
 
@@ -50,6 +51,8 @@ DIAGRAM_CLOUDS = {
         "compute": {"kubernetes": "EKS cluster", "serverless": "ECS cluster"},
         "instances": "Fargate tasks",
         "entry": "internal Application Load Balancer",
+        # with a domain (serverless)
+        "public_entry": "internet-facing Application Load Balancer, AWS WAF",
         # what differs on serverless
         "serverless": {
             "logged": "containers, VPC flow logs",
@@ -79,6 +82,7 @@ DIAGRAM_CLOUDS = {
         "compute": {"kubernetes": "GKE cluster", "serverless": "Cloud Run"},
         "instances": "Cloud Run instances",
         "entry": "Cloud Run service URL",
+        "public_entry": "global external Application Load Balancer, Cloud Armor",
         "serverless": {
             "logged": "requests, VPC flow logs",
             "revision": "revision",
@@ -367,6 +371,9 @@ def diagram_labels(answers: dict, production: str) -> dict:
         return {**labels, **serverless} if answers.get("orchestrator") == "serverless" else labels
 
     cloud = for_orchestrator(DIAGRAM_CLOUDS.get(answers.get("cloud"), {}))
+    public_entry = cloud.pop("public_entry", None)
+    if answers.get("domain_name") and public_entry:
+        cloud["entry"] = public_entry
     compute = cloud.pop("compute", {}).get(answers.get("orchestrator"))
     if compute:
         cloud["compute"] = compute
@@ -475,6 +482,16 @@ def derive(answers: dict) -> dict:
             "alert_topics": {level: f"{slug}-{env}-alerts-{level}" for level in ("page", "notify", "ticket")},
             # the environment's public host name over HTTPS, when the service has a domain
             "hostname": hostname(answers, env, production),
+            # Google Cloud: its managed certificate, named after the host name as
+            # terraform/modules/load-balancer names it (a new host name, a new certificate)
+            "certificate_name": certificate_name(f"{slug}-{env}", hostname(answers, env, production)),
+            # Azure: the environment's secret store, a Key Vault (3-24 letters and digits, unique
+            # across Azure and kept for its soft-delete days after deletion)
+            "key_vault_name": (
+                filters.storage_account_name(slug, env, "kvs", filters.short_hash(answers["repository"] + slug))
+                if cloud == "azure"
+                else None
+            ),
         }
 
     return {
@@ -563,6 +580,13 @@ def hostname(answers: dict, env: str, production: str) -> str | None:
     return name if host == "apex" else f"{host}.{name}"
 
 
+def certificate_name(prefix: str, host: str | None) -> str | None:
+    """`<prefix>-lb-<first 8 hex digits of sha256(host)>`, as the load-balancer module computes it."""
+    if not host:
+        return None
+    return f"{prefix}-lb-{hashlib.sha256(host.encode()).hexdigest()[:8]}"
+
+
 def datadog(answers: dict) -> dict | None:
     """Where the Datadog organisation lives and what the Agent calls the service's metrics."""
     if answers.get("monitoring") != "datadog":
@@ -600,6 +624,14 @@ _cache: dict[tuple, dict] = {}
 class DerivedContext(ContextHook):
     def hook(self, context):
         answers = {key: context.get(key) for key in ANSWERS}
+        if not answers["domain_name"]:
+            # Copier passes the questions a domain brings as unset or as their defaults at
+            # different steps of one render; without a domain they mean nothing
+            answers.update(domain_name="", production_host=None, dns_zone_exists=None)
+        else:
+            answers.update(
+                production_host=answers["production_host"] or "apex", dns_zone_exists=bool(answers["dns_zone_exists"])
+            )
         if answer_errors(answers):  # validators report these; nothing to derive yet
             return
         key = repr(sorted(answers.items()))

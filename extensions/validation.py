@@ -166,7 +166,10 @@ def domain_name_error(value, cloud, orchestrator, environments) -> str:
     if not value:
         return ""
     if not HOSTNAME.fullmatch(value):
-        return "domain_name: must be a DNS name such as example.com (lowercase, no scheme, trailing dot, port or path), or empty"
+        return (
+            "domain_name: must be a DNS name such as example.com (lowercase, no scheme, trailing dot, port or "
+            "path), or empty"
+        )
     if (str(cloud), str(orchestrator)) not in catalog.PUBLIC_TRAFFIC:
         offered = " and ".join(f"{c} {o}" for c, o in catalog.PUBLIC_TRAFFIC)
         return (

@@ -109,3 +109,24 @@ def evaluate(module: Path, workdir: Path, arguments: dict, expressions: list[str
         assert result.returncode == 0, result.stderr
         values.append(json.loads(json.loads(result.stdout)))
     return values
+
+
+def blocks(parsed: dict, kind: str) -> dict[str, dict]:
+    """`resource`, `data`, `module`, `variable`... blocks of a parsed file: "type.name" (or "name") -> body."""
+    out = {}
+    for block in parsed.get(kind, []):
+        for first, body in block.items():
+            if kind in ("resource", "data"):
+                for name, inner in body.items():
+                    out[f"{first}.{name}"] = inner
+            else:
+                out[first] = body
+    return out
+
+
+def root_blocks(directory: Path, kind: str) -> dict[str, dict]:
+    """The blocks of every .tf file of a root module or module directory."""
+    out = {}
+    for path in sorted(directory.glob("*.tf")):
+        out.update(blocks(load_hcl(path), kind))
+    return out

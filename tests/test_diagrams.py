@@ -382,6 +382,25 @@ def test_architecture_shows_what_the_terraform_creates(matrix):
         assert all(ipaddress.ip_network(net) for net in ranges)
 
 
+def test_serverless_entry_shows_the_host_name_the_terraform_serves(matrix):
+    public = 0
+    for name, project in matrix.items():
+        answers = answers_of(project)
+        if answers["orchestrator"] != "serverless":
+            continue
+        labels = nodes(diagrams(project)["architecture"])
+        for index, env in enumerate(answers["environments"]):
+            main = load_hcl(project / "terraform" / "environments" / env / "main.tf")
+            hosts = [block["hostname"] for entry in main["module"] for block in entry.values() if "hostname" in block]
+            entry = labels[f"env{index}_entry"]
+            if hosts:
+                public += 1
+                assert entry[1].startswith(f"https://{hosts[0]}, "), name
+            else:
+                assert not any("https://" in line for line in entry), name
+    assert public, "no repository of the matrix has a domain"
+
+
 def test_delivery_shows_the_pipeline_and_the_deploy_values(matrix):
     for name, project in matrix.items():
         answers = answers_of(project)

@@ -358,3 +358,27 @@ def test_domain_rule_counts_the_longest_host_name():
     assert validation.domain_name_error("b" + exactly, "gcp", "serverless", environments).startswith("domain_name: ")
     assert validation.domain_name_error("", "azure", "kubernetes", environments) == ""
     assert "so far" in validation.domain_name_error("example.com", "azure", "serverless", environments)
+
+
+@pytest.mark.parametrize(
+    ("slug", "environments"),
+    [("ab", ["d", "p"]), ("a" * 30, ["development1", "production12"]), ("x9-lives", ["dev", "prod"])],
+)
+def test_azure_key_vault_names_obey_key_vault_rules(slug, environments):
+    infra = derived(project_slug=slug, environments=environments, **AZURE)
+    names = [env["key_vault_name"] for env in infra["environments"].values()]
+    for name in names:  # 3-24 letters, digits and single '-', a letter first, no '-' last
+        assert re.fullmatch(r"[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]", name) and "--" not in name, name
+    assert len(set(names)) == len(names)
+    kms_vaults = {
+        filters.storage_account_name(slug + env, "kv", filters.short_hash(answers()["repository"] + slug))
+        for env in environments
+    }
+    assert not kms_vaults & set(names)  # never the AKS encryption key's vault
+
+
+def test_key_vault_names_differ_between_repositories_and_only_azure_has_them():
+    first = derived(repository="acme/payments-api", **AZURE)["environments"]["prod"]["key_vault_name"]
+    second = derived(repository="other/payments-api", **AZURE)["environments"]["prod"]["key_vault_name"]
+    assert first != second
+    assert {env["key_vault_name"] for env in derived()["environments"].values()} == {None}

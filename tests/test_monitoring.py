@@ -19,6 +19,7 @@ ALARMS = {
     "DeploymentRolledBack": "P2",
     "EcsCpuSaturation": "P3",
     "EcsMemorySaturation": "P3",
+    "SecretAccessed": "P3",
 }
 ROUTES = {"P0": "page", "P1": "page", "P2": "notify", "P3": "notify", "P4": "ticket"}
 

@@ -140,6 +140,18 @@ resource "aws_s3_bucket_policy" "logs" {
         }
       },
       {
+        # The trail bucket's (cloudtrail.tf), under its own prefix.
+        Sid       = "S3ServerAccessLogsOfTrailBucket"
+        Effect    = "Allow"
+        Principal = { Service = "logging.s3.amazonaws.com" }
+        Action    = "s3:PutObject"
+        Resource  = "${aws_s3_bucket.logs.arn}/s3/${var.cloudtrail_bucket_name}/*"
+        Condition = {
+          ArnEquals    = { "aws:SourceArn" = "arn:${local.partition}:s3:::${var.cloudtrail_bucket_name}" }
+          StringEquals = { "aws:SourceAccount" = var.aws_account_id }
+        }
+      },
+      {
         Sid       = "DenyInsecureTransport"
         Effect    = "Deny"
         Principal = "*"

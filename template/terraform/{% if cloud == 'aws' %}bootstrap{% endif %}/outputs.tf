@@ -14,7 +14,7 @@ output "state_kms_key_alias" {
 }
 
 output "log_bucket" {
-  description = "S3 bucket receiving the state bucket's access logs."
+  description = "S3 bucket receiving the access logs of the state and trail buckets."
   value       = aws_s3_bucket.logs.id
 }
 

@@ -25,6 +25,15 @@ provider "azurerm" {
   ]
 
   features {
+    key_vault {
+      # Purge protection keeps a deleted vault and its secrets for their soft-delete days;
+      # applying again in that time recovers them, values included.
+      purge_soft_delete_on_destroy          = false
+      purge_soft_deleted_secrets_on_destroy = false
+      recover_soft_deleted_key_vaults       = true
+      recover_soft_deleted_secrets          = true
+    }
+
     resource_group {
       # An environment's group still holding resources is never deleted with the bootstrap.
       prevent_deletion_if_contains_resources = true

@@ -10,6 +10,8 @@ locals {
   # Deployments that need a node to run on, or Terraform waits for them in vain.
   addons_after_nodes = toset(["coredns"])
   ebs_csi_addon      = "aws-ebs-csi-driver"
+  # The Secrets Store CSI driver with the AWS provider (ASCP): mounts Secrets Manager secrets into pods.
+  secrets_store_addon = "aws-secrets-store-csi-driver-provider"
 
   pod_identities = {
     workload = { namespace = var.workload_namespace, service_account = var.workload_service_account }
@@ -252,7 +254,7 @@ resource "aws_eks_node_group" "default" {
 # ---------------------------------------------------------------- add-ons
 
 data "aws_eks_addon_version" "this" {
-  for_each = setunion(local.addons_before_nodes, local.addons_after_nodes, [local.ebs_csi_addon])
+  for_each = setunion(local.addons_before_nodes, local.addons_after_nodes, [local.ebs_csi_addon, local.secrets_store_addon])
 
   addon_name         = each.value
   kubernetes_version = aws_eks_cluster.this.version
@@ -352,6 +354,26 @@ resource "aws_eks_addon" "ebs_csi" {
   tags = var.tags
 
   depends_on = [aws_eks_node_group.default, aws_eks_addon.before_nodes, aws_iam_role_policy_attachment.ebs_csi]
+}
+
+# ---------------------------------------------------------------- secrets
+
+# A SecretProviderClass (the Helm chart's) names the secrets; the driver mounts them read-only into
+# the pods that use it, fetched by the AWS provider with each pod's own EKS Pod Identity
+# (usePodIdentity), and polls them every 2 minutes to update the files after a rotation.
+resource "aws_eks_addon" "secrets_store" {
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = local.secrets_store_addon
+  addon_version               = data.aws_eks_addon_version.this[local.secrets_store_addon].version
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+  configuration_values = jsonencode({
+    secrets-store-csi-driver = { enableSecretRotation = true, rotationPollInterval = "2m" }
+  })
+
+  tags = var.tags
+
+  depends_on = [aws_eks_node_group.default, aws_eks_addon.before_nodes]
 }
 
 # ---------------------------------------------------------------- the service's pods

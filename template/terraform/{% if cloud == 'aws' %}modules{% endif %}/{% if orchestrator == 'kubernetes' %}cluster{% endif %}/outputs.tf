@@ -28,6 +28,11 @@ output "node_role_arn" {
   value       = try(aws_iam_role.node.arn, null)
 }
 
+output "workload_role_name" {
+  description = "Name of the IAM role the service's pods get, for the policies attached to it."
+  value       = try(aws_iam_role.workload.name, null)
+}
+
 output "workload_role_arn" {
   description = "ARN of the IAM role the service's pods get; attach the permissions the service needs to it."
   value       = try(aws_iam_role.workload.arn, null)

@@ -12,10 +12,25 @@ locals {
   target_groups  = local.progressive ? toset(["blue", "green"]) : toset(["blue"])
   listener_ports = local.progressive ? [local.production_port, local.test_port] : [local.production_port]
 
-  production_port = 80
-  test_port       = 8080
-  app             = "app"
-  collector       = "collector"
+  # With a host name the load balancer faces the internet: HTTPS with an ACM certificate, port 80
+  # only redirects to it. Without one it stays internal and speaks HTTP inside the VPC.
+  public          = var.hostname != null
+  production_port = local.public ? 443 : 80
+  test_port       = local.public ? 8443 : 8080
+  redirect_port   = 80
+
+  # Who may reach which port: with a host name, anyone the production listener and the redirect,
+  # allowed_cidrs the test listener; without one, allowed_cidrs every listener.
+  open_ports       = local.public ? [local.production_port, local.redirect_port] : []
+  restricted_ports = local.public ? setsubtract(local.listener_ports, [local.production_port]) : toset(local.listener_ports)
+  listener_sources = merge(
+    { for pair in setproduct(local.open_ports, ["0.0.0.0/0"]) : "${pair[0]}-${pair[1]}" => pair },
+    { for pair in setproduct(local.restricted_ports, var.allowed_cidrs) : "${pair[0]}-${pair[1]}" => pair },
+  )
+  production_listener_arn = one(concat(aws_lb_listener.production[*].arn, aws_lb_listener.production_https[*].arn))
+  test_listener_arn       = one(concat(aws_lb_listener.test[*].arn, aws_lb_listener.test_https[*].arn))
+  app                     = "app"
+  collector               = "collector"
 
   # Load balancer and target group names have at most 32 characters.
   short_name = length(var.name) <= 26 ? var.name : "${trimsuffix(substr(var.name, 0, 21), "-")}-${substr(sha256(var.name), 0, 4)}"
@@ -97,7 +112,8 @@ data "aws_iam_policy_document" "tasks_assume" {
   }
 }
 
-# Used by ECS to start the tasks: pull the service image and write the containers' logs.
+# Used by ECS to start the tasks: pull the service image, write the containers' logs and read the
+# service's secrets (the only identity that may read their values besides the administrators).
 resource "aws_iam_role" "execution" {
   name               = "${var.name}-task-execution"
   description        = "Starts the tasks of ${var.name}: image pull and container logs"
@@ -125,6 +141,33 @@ data "aws_iam_policy_document" "execution" {
     sid       = "ContainerLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${module.log_group.arn}:*"]
+  }
+
+  # The secrets of var.secrets, read when a task starts and handed to the service as variables.
+  dynamic "statement" {
+    for_each = length(var.secrets) > 0 ? [sort(distinct(values(var.secrets)))] : []
+
+    content {
+      sid       = "ReadSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.secrets) > 0 ? [var.secrets_kms_key_arn] : []
+
+    content {
+      sid       = "DecryptSecrets"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${local.region}.amazonaws.com"]
+      }
+    }
   }
 }
 
@@ -242,6 +285,8 @@ locals {
 
   # Both containers run as non-root users on a read-only root filesystem, with every Linux
   # capability dropped; /tmp is each one's only writable path.
+  # The service's secrets come by reference (`secrets`): ECS reads each value with the execution
+  # role when the task starts.
   container_definitions = [
     {
       name                   = local.app
@@ -251,6 +296,7 @@ locals {
       readonlyRootFilesystem = true
       portMappings           = [{ name = "http", containerPort = var.container_port, hostPort = var.container_port, protocol = "tcp" }]
       environment            = [for key in sort(keys(local.app_environment)) : { name = key, value = local.app_environment[key] }]
+      secrets                = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }]
       mountPoints            = [{ sourceVolume = "${local.app}-tmp", containerPath = "/tmp" }]
       linuxParameters        = { initProcessEnabled = true, capabilities = { drop = ["ALL"] } }
       # After SIGTERM the service drains and finishes its requests (DRAIN_SECONDS + GRACEFUL_SHUTDOWN_SECONDS).
@@ -314,11 +360,12 @@ resource "aws_security_group" "load_balancer" {
   tags = merge(var.tags, { Name = "${var.name}-alb" })
 }
 
+#trivy:ignore:AVD-AWS-0107 With a host name the service is public: HTTPS on 443 and the redirect on 80 answer anyone, behind the web ACL; the test listener stays limited to allowed_cidrs
 resource "aws_vpc_security_group_ingress_rule" "load_balancer" {
-  for_each = { for pair in setproduct(local.listener_ports, var.allowed_cidrs) : "${pair[0]}-${pair[1]}" => pair }
+  for_each = local.listener_sources
 
   security_group_id = aws_security_group.load_balancer.id
-  description       = each.value[0] == local.production_port ? "Production listener" : "Test listener of deployments"
+  description       = each.value[0] == local.test_port ? "Test listener of deployments" : local.public && each.value[0] == local.redirect_port ? "Redirect to HTTPS" : "Production listener"
   ip_protocol       = "tcp"
   from_port         = each.value[0]
   to_port           = each.value[0]
@@ -514,14 +561,17 @@ resource "aws_s3_bucket_policy" "access_logs" {
 
 # ---------------------------------------------------------------- load balancer
 
-# Internal until the service gets a domain: HTTPS, DNS and a web ACL come with it.
+# Internal without a host name; with one it faces the internet from the public subnets, and the
+# environment's web ACL is associated with it.
+#trivy:ignore:AVD-AWS-0053 Internet-facing only with a host name, as the service's public entry: HTTPS behind the environment's AWS WAF web ACL
 resource "aws_lb" "this" {
-  #checkov:skip=CKV2_AWS_20:No certificate or domain yet: the internal load balancer speaks HTTP inside the VPC until HTTPS arrives with the service's domain.
+  #checkov:skip=CKV2_AWS_20:Only without a host name does port 80 forward: the internal load balancer speaks HTTP inside the VPC; with one, port 80 only redirects to HTTPS.
+  #checkov:skip=CKV2_AWS_28:Internet-facing only with a host name, and then the environment root associates its web ACL (module waf), which checkov does not follow across modules.
   name                       = local.short_name
-  internal                   = true
+  internal                   = !local.public
   load_balancer_type         = "application"
   security_groups            = [aws_security_group.load_balancer.id]
-  subnets                    = var.subnet_ids
+  subnets                    = local.public ? var.public_subnet_ids : var.subnet_ids
   drop_invalid_header_fields = true
   desync_mitigation_mode     = "defensive"
   enable_deletion_protection = var.deletion_protection
@@ -564,10 +614,13 @@ resource "aws_lb_target_group" "this" {
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }
 
-#trivy:ignore:AVD-AWS-0054 Internal load balancer without a domain or certificate yet; HTTPS arrives with the service's domain
+# Without a host name only: the internal load balancer's production listener.
+#trivy:ignore:AVD-AWS-0054 Exists only without a host name, on the internal load balancer inside the VPC; with one, production_https serves TLS
 resource "aws_lb_listener" "production" {
-  #checkov:skip=CKV_AWS_2:No certificate or domain yet: the internal load balancer speaks HTTP inside the VPC until HTTPS arrives with the service's domain.
-  #checkov:skip=CKV_AWS_103:HTTP listener without TLS until the service's domain and certificate arrive.
+  count = local.public ? 0 : 1
+
+  #checkov:skip=CKV_AWS_2:Exists only without a host name: the internal load balancer speaks HTTP inside the VPC; with one, production_https serves TLS.
+  #checkov:skip=CKV_AWS_103:Exists only without a host name (no certificate): with one, production_https serves TLS 1.2 or later.
   load_balancer_arn = aws_lb.this.arn
   port              = local.production_port
   protocol          = "HTTP"
@@ -580,12 +633,55 @@ resource "aws_lb_listener" "production" {
   tags = var.tags
 }
 
+moved {
+  from = aws_lb_listener.production
+  to   = aws_lb_listener.production[0]
+}
+
+# With a host name: TLS 1.2 or 1.3 only, with the certificate ACM renews by itself.
+resource "aws_lb_listener" "production_https" {
+  count = local.public ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = local.production_port
+  protocol          = "HTTPS"
+  ssl_policy        = var.ssl_policy
+  certificate_arn   = aws_acm_certificate_validation.this[0].certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["blue"].arn
+  }
+
+  tags = var.tags
+}
+
+resource "aws_lb_listener" "redirect" {
+  count = local.public ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = local.redirect_port
+  protocol          = "HTTP"
+
+  default_action {
+    type = "redirect"
+
+    redirect {
+      protocol    = "HTTPS"
+      port        = tostring(local.production_port)
+      status_code = "HTTP_301"
+    }
+  }
+
+  tags = var.tags
+}
+
 # Blue-green and canary: ECS shifts the weights of these rules during a deployment, so Terraform
 # sets them once and leaves them to ECS.
 resource "aws_lb_listener_rule" "production" {
   count = local.progressive ? 1 : 0
 
-  listener_arn = aws_lb_listener.production.arn
+  listener_arn = local.production_listener_arn
   priority     = 1
 
   action {
@@ -619,12 +715,12 @@ resource "aws_lb_listener_rule" "production" {
 
 # During a deployment the test listener reaches the new version before production traffic does;
 # between deployments, the live one.
-#trivy:ignore:AVD-AWS-0054 Internal load balancer without a domain or certificate yet; HTTPS arrives with the service's domain
+#trivy:ignore:AVD-AWS-0054 Exists only without a host name, on the internal load balancer inside the VPC; with one, test_https serves TLS
 resource "aws_lb_listener" "test" {
-  count = local.progressive ? 1 : 0
+  count = local.progressive && !local.public ? 1 : 0
 
-  #checkov:skip=CKV_AWS_2:No certificate or domain yet: the internal load balancer speaks HTTP inside the VPC until HTTPS arrives with the service's domain.
-  #checkov:skip=CKV_AWS_103:HTTP listener without TLS until the service's domain and certificate arrive.
+  #checkov:skip=CKV_AWS_2:Exists only without a host name: the internal load balancer speaks HTTP inside the VPC; with one, test_https serves TLS.
+  #checkov:skip=CKV_AWS_103:Exists only without a host name (no certificate): with one, test_https serves TLS 1.2 or later.
   load_balancer_arn = aws_lb.this.arn
   port              = local.test_port
   protocol          = "HTTP"
@@ -637,10 +733,27 @@ resource "aws_lb_listener" "test" {
   tags = var.tags
 }
 
+resource "aws_lb_listener" "test_https" {
+  count = local.progressive && local.public ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = local.test_port
+  protocol          = "HTTPS"
+  ssl_policy        = var.ssl_policy
+  certificate_arn   = aws_acm_certificate_validation.this[0].certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this["blue"].arn
+  }
+
+  tags = var.tags
+}
+
 resource "aws_lb_listener_rule" "test" {
   count = local.progressive ? 1 : 0
 
-  listener_arn = aws_lb_listener.test[0].arn
+  listener_arn = local.test_listener_arn
   priority     = 1
 
   action {
@@ -669,6 +782,59 @@ resource "aws_lb_listener_rule" "test" {
 
   lifecycle {
     ignore_changes = [action]
+  }
+}
+
+# ---------------------------------------------------------------- host name and certificate
+
+# The certificate of the host name, validated through a record in its zone; ACM renews it as long
+# as that record stays.
+resource "aws_acm_certificate" "this" {
+  count = local.public ? 1 : 0
+
+  domain_name       = var.hostname
+  validation_method = "DNS"
+
+  tags = merge(var.tags, { Name = var.hostname })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+locals {
+  certificate_validation = local.public ? tolist(aws_acm_certificate.this[0].domain_validation_options)[0] : null
+}
+
+resource "aws_route53_record" "certificate_validation" {
+  count = local.public ? 1 : 0
+
+  zone_id         = var.zone_id
+  name            = local.certificate_validation.resource_record_name
+  type            = local.certificate_validation.resource_record_type
+  records         = [local.certificate_validation.resource_record_value]
+  ttl             = 300
+  allow_overwrite = true
+}
+
+resource "aws_acm_certificate_validation" "this" {
+  count = local.public ? 1 : 0
+
+  certificate_arn         = aws_acm_certificate.this[0].arn
+  validation_record_fqdns = [aws_route53_record.certificate_validation[0].fqdn]
+}
+
+resource "aws_route53_record" "service" {
+  count = local.public ? 1 : 0
+
+  zone_id = var.zone_id
+  name    = var.hostname
+  type    = "A"
+
+  alias {
+    name                   = aws_lb.this.dns_name
+    zone_id                = aws_lb.this.zone_id
+    evaluate_target_health = true
   }
 }
 
@@ -764,7 +930,9 @@ resource "aws_ecs_service" "this" {
   depends_on = [
     aws_ecs_cluster_capacity_providers.this,
     aws_lb_listener.production,
+    aws_lb_listener.production_https,
     aws_lb_listener.test,
+    aws_lb_listener.test_https,
     aws_iam_role_policy.execution,
     aws_iam_role_policy_attachment.infrastructure,
   ]

@@ -49,12 +49,12 @@ output "target_group_arns" {
 }
 
 output "load_balancer_arn" {
-  description = "ARN of the internal Application Load Balancer."
+  description = "ARN of the Application Load Balancer (internal without a hostname, internet-facing with one)."
   value       = try(aws_lb.this.arn, null)
 }
 
 output "load_balancer_dns_name" {
-  description = "DNS name of the internal load balancer, reachable from allowed_cidrs on port 80."
+  description = "DNS name of the load balancer: without a hostname internal, reachable from allowed_cidrs on port 80; with one, `hostname` is its alias."
   value       = try(aws_lb.this.dns_name, null)
 }
 
@@ -65,7 +65,17 @@ output "production_listener_rule_arn" {
 
 output "test_listener_url" {
   description = "Blue-green and canary: URL of the test listener, which reaches the new version before production traffic does; null for rolling deployments."
-  value       = local.progressive ? "http://${aws_lb.this.dns_name}:${local.test_port}" : null
+  value       = local.progressive ? (local.public ? "https://${var.hostname}:${local.test_port}" : "http://${aws_lb.this.dns_name}:${local.test_port}") : null
+}
+
+output "service_url" {
+  description = "With a hostname: the service's public address, `https://<hostname>`; null without one."
+  value       = local.public ? "https://${var.hostname}" : null
+}
+
+output "certificate_arn" {
+  description = "With a hostname: the ACM certificate of the HTTPS listeners; null without one."
+  value       = try(aws_acm_certificate_validation.this[0].certificate_arn, null)
 }
 
 output "load_balancer_security_group_id" {

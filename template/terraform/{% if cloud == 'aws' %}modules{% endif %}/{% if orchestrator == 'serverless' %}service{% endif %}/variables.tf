@@ -44,12 +44,56 @@ variable "subnet_ids" {
 }
 
 variable "allowed_cidrs" {
-  description = "IPv4 ranges that may reach the internal load balancer's listeners, e.g. the VPC's."
+  description = "IPv4 ranges that may reach the internal load balancer's listeners, e.g. the VPC's; with a hostname, the test listener only."
   type        = list(string)
 
   validation {
     condition     = length(var.allowed_cidrs) > 0 && alltrue([for cidr in var.allowed_cidrs : can(cidrhost(cidr, 0)) && cidr != "0.0.0.0/0"])
     error_message = "allowed_cidrs must list IPv4 CIDR blocks, and not 0.0.0.0/0: the load balancer is internal."
+  }
+}
+
+variable "hostname" {
+  description = "Host name the service answers on over HTTPS, in the zone `zone_id`; null keeps the load balancer internal and on HTTP."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.hostname == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.hostname))
+    error_message = "hostname must be a lowercase DNS name such as dev.example.com, or null."
+  }
+}
+
+variable "zone_id" {
+  description = "Route 53 public hosted zone of `hostname`: its alias record and the certificate's validation record go there."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", var.zone_id))
+    error_message = "zone_id must be a Route 53 hosted zone ID (Z...), or null."
+  }
+}
+
+variable "public_subnet_ids" {
+  description = "Public subnets (at least two zones) of the load balancer when `hostname` is set."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = var.hostname == null || length(var.public_subnet_ids) >= 2
+    error_message = "public_subnet_ids must list at least two subnets when hostname is set: an Application Load Balancer spans two zones or more."
+  }
+}
+
+variable "ssl_policy" {
+  description = "Security policy of the HTTPS listeners: TLS 1.2 and 1.3 only."
+  type        = string
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+  validation {
+    condition     = startswith(var.ssl_policy, "ELBSecurityPolicy-TLS13-1-2-")
+    error_message = "ssl_policy must be one of the ELBSecurityPolicy-TLS13-1-2-* policies (TLS 1.2 or later)."
   }
 }
 
@@ -121,6 +165,23 @@ variable "environment_variables" {
   description = "Environment variables of the service container."
   type        = map(string)
   default     = {}
+}
+
+variable "secrets" {
+  description = "Environment variables of the service container set from Secrets Manager: name => secret ARN. ECS reads them with the execution role when a task starts; the values never pass through Terraform."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for arn in values(var.secrets) : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", arn))])
+    error_message = "secrets must map variable names to Secrets Manager secret ARNs."
+  }
+}
+
+variable "secrets_kms_key_arn" {
+  description = "KMS key the secrets of var.secrets are encrypted with; the execution role decrypts with it through Secrets Manager only. Required when var.secrets is not empty."
+  type        = string
+  default     = null
 }
 
 variable "task_cpu" {

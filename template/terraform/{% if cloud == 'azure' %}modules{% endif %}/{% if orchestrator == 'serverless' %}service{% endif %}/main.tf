@@ -191,6 +191,18 @@ resource "azurerm_container_app" "this" {
     identity = var.identity_id
   }
 
+  # Key Vault references: Container Apps reads each secret with the app's identity (Key Vault
+  # Secrets User on the environment's vault) and follows new versions of a versionless ID within
+  # 30 minutes; no value is in this configuration or in the state.
+  dynamic "secret" {
+    for_each = var.secrets
+    content {
+      name                = secret.key
+      key_vault_secret_id = secret.value.key_vault_secret_id
+      identity            = var.identity_id
+    }
+  }
+
   ingress {
     # "external" in an internal environment: reachable from the VNet, not from the internet
     external_enabled           = true
@@ -211,6 +223,14 @@ resource "azurerm_container_app" "this" {
     max_replicas                     = var.max_replicas
     termination_grace_period_seconds = 30
 
+    dynamic "volume" {
+      for_each = length(var.secrets) > 0 ? [1] : []
+      content {
+        name         = "secrets"
+        storage_type = "Secret"
+      }
+    }
+
     http_scale_rule {
       name                = "http-concurrency"
       concurrent_requests = tostring(var.concurrent_requests)
@@ -227,6 +247,23 @@ resource "azurerm_container_app" "this" {
         content {
           name  = env.key
           value = env.value
+        }
+      }
+
+      dynamic "env" {
+        for_each = { for name, secret in var.secrets : secret.environment_variable => name if secret.environment_variable != null }
+        content {
+          name        = env.key
+          secret_name = env.value
+        }
+      }
+
+      # Every secret as a read-only file named after it.
+      dynamic "volume_mounts" {
+        for_each = length(var.secrets) > 0 ? [1] : []
+        content {
+          name = "secrets"
+          path = var.secrets_path
         }
       }
 

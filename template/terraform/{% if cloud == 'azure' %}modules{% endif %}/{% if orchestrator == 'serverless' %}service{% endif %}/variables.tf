@@ -205,3 +205,23 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "secrets" {
+  description = "Secrets of the service by name: the versionless Key Vault secret ID (`https://<vault>.vault.azure.net/secrets/<name>`) and, optionally, the environment variable that carries it. Each is also a file in secrets_path. The identity must have Key Vault Secrets User on the vault."
+  type = map(object({
+    key_vault_secret_id  = string
+    environment_variable = optional(string)
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for name, secret in var.secrets : can(regex("^[a-z0-9][a-z0-9.-]{0,251}[a-z0-9]$", name)) && can(regex("^https://[^/]+/secrets/[a-zA-Z0-9-]+$", secret.key_vault_secret_id))])
+    error_message = "Each secret needs a lowercase name (letters, digits, '-', '.') and a versionless Key Vault secret ID, https://<vault>.vault.azure.net/secrets/<name>: a version pins it and stops rotation."
+  }
+}
+
+variable "secrets_path" {
+  description = "Directory where each secret is a read-only file named after it."
+  type        = string
+  default     = "/mnt/secrets"
+}

@@ -11,6 +11,7 @@ locals {
     port                  = 8080
     collector_memory      = "256Mi"
     collector_mount       = "/etc/rungmp"
+    secrets_mount         = "/mnt/secrets"
     startup_probe         = { path = "/readyz", initial_delay_seconds = 0, period_seconds = 2, timeout_seconds = 1, failure_threshold = 30 }
     liveness_probe        = { path = "/healthz", period_seconds = 10, timeout_seconds = 2, failure_threshold = 3 }
   }
@@ -30,6 +31,7 @@ locals {
     max_instances         = var.max_instances
     concurrency           = var.max_concurrency
     environment_variables = var.environment_variables
+    secrets               = var.secrets
     service_account       = var.service_account_email
     network               = var.network_id
     subnetwork            = var.subnetwork_id
@@ -101,8 +103,9 @@ resource "google_cloud_run_v2_service" "this" {
   location            = var.region
   ingress             = var.ingress
   deletion_protection = var.deletion_protection
-  # Callers need roles/run.invoker (var.invoker_members): no unauthenticated access.
-  invoker_iam_disabled = false
+  # Callers need roles/run.invoker (var.invoker_members), unless var.invoker_iam_disabled: then
+  # only a load balancer may reach it (ingress), and its Cloud Armor policy is the gate.
+  invoker_iam_disabled = var.invoker_iam_disabled
   labels               = var.labels
 
   template {
@@ -156,6 +159,30 @@ resource "google_cloud_run_v2_service" "this" {
         }
       }
 
+      # Secrets by reference only: Cloud Run reads the version as the runtime service account when
+      # an instance starts; the value is in no Terraform plan or state.
+      dynamic "env" {
+        for_each = { for name, s in var.secrets : name => s if s.env_name != null }
+        content {
+          name = env.value.env_name
+          value_source {
+            secret_key_ref {
+              secret  = env.value.secret
+              version = env.value.version
+            }
+          }
+        }
+      }
+
+      # And as read-only files, <secrets_mount>/<name>/value (Cloud Run mounts one secret per path).
+      dynamic "volume_mounts" {
+        for_each = var.secrets
+        content {
+          name       = "secret-${volume_mounts.key}"
+          mount_path = "${local.template_settings.secrets_mount}/${volume_mounts.key}"
+        }
+      }
+
       startup_probe {
         initial_delay_seconds = local.template_settings.startup_probe.initial_delay_seconds
         period_seconds        = local.template_settings.startup_probe.period_seconds
@@ -194,6 +221,20 @@ resource "google_cloud_run_v2_service" "this" {
       volume_mounts {
         name       = "collector-config"
         mount_path = local.template_settings.collector_mount
+      }
+    }
+
+    dynamic "volumes" {
+      for_each = var.secrets
+      content {
+        name = "secret-${volumes.key}"
+        secret {
+          secret = volumes.value.secret
+          items {
+            path    = "value"
+            version = volumes.value.version
+          }
+        }
       }
     }
 

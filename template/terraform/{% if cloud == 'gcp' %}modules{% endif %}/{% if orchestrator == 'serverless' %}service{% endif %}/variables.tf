@@ -126,6 +126,31 @@ variable "environment_variables" {
   default     = {}
 }
 
+variable "secrets" {
+  description = "Secret Manager secrets of the app, by short name: `secret` is the secret's ID in this project. The app reads `version` (default latest) as the read-only file /mnt/secrets/<name>/value and, when `env_name` is set, as that environment variable; a new `version` (a number, or back to latest) creates a new revision that starts with it. The runtime service account needs roles/secretmanager.secretAccessor on each (terraform/bootstrap grants it)."
+  type = map(object({
+    secret   = string
+    env_name = optional(string)
+    version  = optional(string, "latest")
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for name, s in var.secrets : can(regex("^[a-z][a-z0-9-]{0,40}$", name)) && can(regex("^[a-zA-Z0-9_-]{1,255}$", s.secret))])
+    error_message = "secrets: names must be lowercase letters, digits or '-' (they name volumes); secret must be a secret ID of this project."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : s.env_name == null || can(regex("^[A-Z_][A-Z0-9_]*$", s.env_name))])
+    error_message = "secrets: env_name must be an upper-case environment variable name."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.secrets) : can(regex("^(latest|[1-9][0-9]*)$", s.version))])
+    error_message = "secrets: version must be latest or a version number."
+  }
+}
+
 variable "ingress" {
   description = "Where requests may come from: INGRESS_TRAFFIC_ALL (any network, IAM still decides), INGRESS_TRAFFIC_INTERNAL_ONLY or INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER."
   type        = string
@@ -145,6 +170,17 @@ variable "invoker_members" {
   validation {
     condition     = alltrue([for member in var.invoker_members : !contains(["allUsers", "allAuthenticatedUsers"], member)])
     error_message = "invoker_members must not make the service public (allUsers, allAuthenticatedUsers)."
+  }
+}
+
+variable "invoker_iam_disabled" {
+  description = "Let every request that reaches the service in, without roles/run.invoker: only with ingress INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER, where a public load balancer is the way in."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = !var.invoker_iam_disabled || var.ingress == "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
+    error_message = "invoker_iam_disabled needs ingress INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER: the service would be open to the internet."
   }
 }
 
