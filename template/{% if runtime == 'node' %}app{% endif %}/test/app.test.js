@@ -108,7 +108,8 @@ describe('shutdown', () => {
     const app = buildApp();
     await app.listen({ host: '127.0.0.1', port: 0 });
     const exited = new Promise((resolve) => {
-      const onSignal = shutdownOnSignal(app, { drainSeconds: 0.2, graceSeconds: 5, exit: resolve });
+      // a drain long enough for the request below to arrive before the server closes, on a busy machine too
+      const onSignal = shutdownOnSignal(app, { drainSeconds: 2, graceSeconds: 5, exit: resolve });
       onSignal('SIGTERM');
     });
     const url = `http://127.0.0.1:${app.server.address().port}/readyz`;
