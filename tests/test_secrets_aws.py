@@ -163,6 +163,20 @@ def test_ecs_unexpected_access_goes_to_the_notify_topic(projects):
     assert main["secrets_audit"]["workload_role_names"] == [f"{SLUG}-prod-task-execution"]
 
 
+def test_ecs_rotation_replaces_the_tasks(projects):
+    """ECS reads a secret only when a task starts, and `make deploy` of an unchanged task definition
+    only verifies the service (deploy/release.py): after a rotation the docs force new tasks."""
+    docs = projects["serverless"] / "docs"
+    force = f'aws ecs update-service --cluster "{SLUG}-$ENV" --service {SLUG} --force-new-deployment'
+    for page in (docs / "runbooks" / "secret-accessed.md", docs / "secrets.md"):
+        text = " ".join(page.read_text().split())
+        assert "--force-new-deployment" in text, page
+        assert "then replace the tasks (`make deploy" not in text, page
+    assert force in " ".join((docs / "runbooks" / "secret-accessed.md").read_text().split())
+    release = (projects["serverless"] / "deploy" / "release.py").read_text()
+    assert "if running == task_definition:" in release  # the reason `make deploy` is not enough
+
+
 def audit_rule(project: Path) -> dict:
     return root_blocks(project / "terraform" / "modules" / "secrets-audit", "resource")[
         "aws_cloudwatch_event_rule.this"

@@ -206,6 +206,23 @@ def test_no_ci_identity_gets_a_secret_data_role(projects, orchestrator):
     assert not {"Key Vault Secrets Officer", "Key Vault Administrator"} & set(roles)
 
 
+@pytest.mark.parametrize("orchestrator", ["kubernetes", "serverless"])
+def test_deploy_identity_assigns_no_role_to_a_ci_identity(projects, orchestrator):
+    """Key Vault Secrets User is assignable in the group that holds the vault (AKS): without a
+    principal condition a deploy identity could give it to itself, or to the plan identity."""
+    iam = load_hcl(projects[orchestrator] / "terraform" / "bootstrap" / "iam.tf")
+    local_values = {k: v for block in iam["locals"] for k, v in block.items()}
+    ci_ids = local_values["ci_principal_ids"]
+    assert "azurerm_user_assigned_identity.ci" in ci_ids and "principal_id" in ci_ids
+    write_branch = local_values["deploy_rbac_condition"].split("roleAssignments/delete")[0]
+    assert (
+        "@Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAllValues:GuidNotEquals"
+        " {${local.ci_principal_ids}}" in write_branch
+    )
+    rbac = bootstrap(projects[orchestrator], "resource")["azurerm_role_assignment.deploy_access"]
+    assert rbac["condition"] == "${local.deploy_rbac_condition}"
+
+
 # ---------------------------------------------------------------- the workload, by reference
 
 

@@ -166,7 +166,10 @@ def test_no_plan_or_deploy_identity_can_read_a_value(projects, orchestrator):
     if orchestrator == "serverless":
         # the deploy account's Secret Manager admin is limited to the collector's configuration
         condition = project_grants["deploy_secrets"]["condition"][0]["expression"]
-        assert condition.endswith('/secrets/${each.value.resource_prefix}-collector-config")'), condition
+        # that secret and its versions exactly: a prefix would reach collector-config-<x> of secret_stores
+        secret = "projects/${var.project_number}/secrets/${each.value.resource_prefix}-collector-config"
+        assert condition.endswith(f'|| resource.name == "{secret}" || resource.name.startsWith("{secret}/")'), condition
+        assert condition.count("collector-config") == 2, condition
     else:
         role = blocks(project / "terraform/bootstrap/secrets.tf", "resource", "google_project_iam_custom_role")
         permissions = role["secret_access_admin"]["permissions"]
@@ -305,16 +308,17 @@ def test_reads_by_anyone_but_the_workload_alert(projects, orchestrator):
     filters = next(entry for entry in parsed["locals"] if "filter" in entry)
     read, change = filters["read"], filters["change"]
     assert 'log_id("cloudaudit.googleapis.com/data_access")' in read
-    assert read.endswith(
-        'SecretManagerService.AccessSecretVersion" '
-        'AND NOT protoPayload.authenticationInfo.${var.principal_field}="${var.workload_principal}"'
-    )
+    assert read.endswith('SecretManagerService.AccessSecretVersion" AND NOT (${local.workload})')
+    # The workload under each of its names: the principal and its aliases.
+    assert "concat([var.workload_principal], var.workload_principal_aliases)" in filters["workload"]
+    assert 'protoPayload.authenticationInfo.${var.principal_field}=\\"${p}\\"' in filters["workload"]
     assert 'log_id("cloudaudit.googleapis.com/activity")' in change
     for method in ("AddSecretVersion", "DestroySecretVersion", "DeleteSecret", "SetIamPolicy"):
         assert method in change, method
     assert "NOT" not in change  # a change by anyone alerts
     assert "${var.secret_prefix}" in str(filters["filter"])
     assert "((${local.read}) OR (${local.change}))" in filters["filter"]
+    assert 'NOT protoPayload.resourceName=~\\"/secrets/(${join("|", var.ignored_secret_ids)})' in filters["filter"]
     metric = blocks(module, "resource", "google_logging_metric")["this"]
     assert metric["filter"] == "${local.filter}"
     policy = blocks(module, "resource", "google_monitoring_alert_policy")["this"]
@@ -330,10 +334,20 @@ def test_reads_by_anyone_but_the_workload_alert(projects, orchestrator):
         assert arguments["runbook_url"].endswith("/docs/runbooks/unexpected-secret-access.md")
         if orchestrator == "serverless":
             assert arguments["workload_principal"] == "${local.runtime_service_account}"
+            # The collector's configuration changes with each deploy that changes it: no alert.
+            assert arguments["ignored_secret_ids"] == ["${local.name}-collector-config"]
+            service = blocks(project / "terraform" / "environments" / env / "main.tf", "module", "")["service"]
+            assert service["name"] == "${local.name}"
             assert arguments["notification_channels"] == '${module.alerting.notification_channels["notify"]}'
         else:
             assert arguments["workload_principal"] == "${module.cluster.workload_principal}"
             assert arguments["principal_field"] == "principalSubject"
+            # The pods' reads (every rotation interval) must not alert whichever form the audit
+            # log names their Kubernetes service account in.
+            cluster = blocks(project / "terraform" / "environments" / env / "main.tf", "module", "")["cluster"]
+            pod = f"{cluster['workload_namespace']}/{cluster['workload_service_account']}"
+            alias = f"serviceAccount:${{module.cluster.workload_pool}}[{pod}]"
+            assert arguments["workload_principal_aliases"] == [alias]
             assert arguments["notification_channels"] == ["${google_monitoring_notification_channel.secret_access.id}"]
     iam = load_hcl(project / "terraform" / "bootstrap" / "iam.tf")
     deploy_roles = next(entry["deploy_project_roles"] for entry in iam["locals"] if "deploy_project_roles" in entry)

@@ -4,13 +4,18 @@ locals {
   # terraform/bootstrap turns on for Secret Manager) by anyone but the workload that should read
   # them, and every change (new, disabled, enabled or destroyed version, deletion, new IAM policy
   # or settings; Admin Activity log) by anyone. Reads of metadata, such as a plan's, are not counted.
-  read   = "log_id(\"cloudaudit.googleapis.com/data_access\") AND protoPayload.methodName=\"google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion\" AND NOT protoPayload.authenticationInfo.${var.principal_field}=\"${var.workload_principal}\""
-  change = "log_id(\"cloudaudit.googleapis.com/activity\") AND protoPayload.methodName=~\"SecretManagerService.(AddSecretVersion|DisableSecretVersion|EnableSecretVersion|DestroySecretVersion|DeleteSecret|UpdateSecret|SetIamPolicy)$\""
-  filter = join(" AND ", [
+  # The workload may be logged under any of its names (a GKE pod's Kubernetes service account as
+  # principal://... or as serviceAccount:<pool>[<namespace>/<name>]): none of them counts.
+  workload = join(" OR ", [for p in concat([var.workload_principal], var.workload_principal_aliases) : "protoPayload.authenticationInfo.${var.principal_field}=\"${p}\""])
+  read     = "log_id(\"cloudaudit.googleapis.com/data_access\") AND protoPayload.methodName=\"google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion\" AND NOT (${local.workload})"
+  change   = "log_id(\"cloudaudit.googleapis.com/activity\") AND protoPayload.methodName=~\"SecretManagerService.(AddSecretVersion|DisableSecretVersion|EnableSecretVersion|DestroySecretVersion|DeleteSecret|UpdateSecret|SetIamPolicy)$\""
+  filter = join(" AND ", compact([
     "protoPayload.serviceName=\"secretmanager.googleapis.com\"",
     "protoPayload.resourceName=~\"/secrets/${var.secret_prefix}[^/]+(/versions/[^/]+)?$\"",
+    # Secrets that hold no secret value and that CI manages (Cloud Run's collector configuration).
+    length(var.ignored_secret_ids) == 0 ? "" : "NOT protoPayload.resourceName=~\"/secrets/(${join("|", var.ignored_secret_ids)})(/versions/[^/]+)?$\"",
     "((${local.read}) OR (${local.change}))",
-  ])
+  ]))
 }
 
 # One count per read or change, labelled with who, what and which secret.

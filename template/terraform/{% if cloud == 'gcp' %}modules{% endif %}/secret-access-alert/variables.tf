@@ -23,6 +23,23 @@ variable "workload_principal" {
   type        = string
 }
 
+variable "workload_principal_aliases" {
+  description = "Other names under which the audit log may record workload_principal, e.g. a GKE pod's `serviceAccount:<project>.svc.id.goog[<namespace>/<name>]`: their reads do not count either."
+  type        = list(string)
+  default     = []
+}
+
+variable "ignored_secret_ids" {
+  description = "IDs of secrets under secret_prefix that hold no secret value and that CI changes, e.g. Cloud Run's `<name>-collector-config`: their reads and changes do not alert."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.ignored_secret_ids : can(regex("^[a-zA-Z0-9_-]+$", id))])
+    error_message = "ignored_secret_ids must be secret IDs: letters, digits, '_' or '-'."
+  }
+}
+
 variable "principal_field" {
   description = "Field of the audit log's authenticationInfo that names the reader: principalEmail for service accounts, principalSubject for Workload Identity principals."
   type        = string
