@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ROOT, blocks, load_hcl, render, root_blocks
+from helpers import ROOT, blocks, load_hcl, render, root_blocks, unavailable
 
 HELM = ROOT / ".tools" / "bin" / "helm"
 DIGEST = "sha256:" + "0" * 64
@@ -195,7 +195,7 @@ def test_the_audit_rule_sees_read_only_events(projects, orchestrator):
 
 def helm_objects(project: Path, env: str) -> list[dict]:
     if not HELM.is_file():
-        pytest.skip("helm is not installed (scripts/install-tools)")
+        unavailable("helm is not installed (scripts/install-tools)")
     out = subprocess.run(
         [str(HELM), "template", SLUG, str(project / "deploy" / "chart"), "--namespace", SLUG,
          "--values", str(project / "deploy" / f"values-{env}.yaml"), "--set", f"image.digest={DIGEST}"],
