@@ -7,7 +7,7 @@ import re
 import pytest
 from helpers import answers
 
-from extensions import catalog, context, filters, validation
+from extensions import catalog, compiled, context, filters, validation
 
 
 def derived(**overrides) -> dict:
@@ -382,3 +382,42 @@ def test_key_vault_names_differ_between_repositories_and_only_azure_has_them():
     second = derived(repository="other/payments-api", **AZURE)["environments"]["prod"]["key_vault_name"]
     assert first != second
     assert {env["key_vault_name"] for env in derived()["environments"].values()} == {None}
+
+
+def compiling_environment(**options):
+    from copier._jinja_ext import YieldExtension
+    from jinja2 import DictLoader
+    from jinja2.sandbox import SandboxedEnvironment
+
+    loader = DictLoader({"file": "{{ name }}!"})
+    return SandboxedEnvironment(loader=loader, extensions=[YieldExtension, compiled.CompiledStrings], **options)
+
+
+def test_a_string_compiled_once_renders_with_each_context_and_forgets_the_last_yield():
+    from copier._jinja_ext import get_yield_context
+
+    env = compiling_environment()
+    yielding = "{% yield env from envs %}{{ env }}{% endyield %}"
+    segment = "{% if cloud == 'aws' %}modules{% endif %}"
+    assert env.from_string(segment).render(cloud="aws") == "modules"
+    env.from_string(yielding).render(envs=["dev"])
+    assert get_yield_context(env).yield_name == "env"
+    assert env.from_string(segment).render(cloud="gcp") == ""  # compiled before: nothing yields now
+    assert get_yield_context(env).yield_name is None
+    env.from_string(yielding).render(envs=["prod"])
+    assert get_yield_context(env).yield_iterable == ["prod"]
+
+
+def test_compiled_code_is_shared_only_between_environments_that_parse_alike():
+    first, same, other = (
+        compiling_environment(),
+        compiling_environment(),
+        compiling_environment(variable_start_string="[[", variable_end_string="]]"),
+    )
+    for env in (first, same, other):
+        env.from_string("")  # the first string settles how the environment parses
+    assert first.from_string("{{ name }}[[ name ]]").render(name="x") == "x[[ name ]]"
+    assert other.from_string("{{ name }}[[ name ]]").render(name="x") == "{{ name }}x"
+    assert same.get_template("file").render(name="a") == "a!"
+    assert isinstance(same.bytecode_cache, compiled._SharedBytecode)
+    assert first.bytecode_cache.parsing == same.bytecode_cache.parsing != other.bytecode_cache.parsing
