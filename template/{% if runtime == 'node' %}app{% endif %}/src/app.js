@@ -10,6 +10,9 @@ import { traceRequests } from './tracing.js';
 // request.
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
+// Idle keep-alive timeout: longer than any load balancer's in front (Google's 600 s is the longest), else 502s.
+export const KEEP_ALIVE_TIMEOUT_SECONDS = 620;
+
 // Fastify's own per-request lines give way to the single "request" line of the onResponse hook
 // below; its error lines stay.
 class RequestLogs extends LogController {
@@ -22,6 +25,7 @@ export function buildApp({ logger = false } = {}) {
   const app = Fastify({
     logger,
     logController: new RequestLogs(),
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_SECONDS * 1000, // Fastify's default: 72 s
   });
 
   // Set on SIGTERM (server.js): /readyz then fails so the pod leaves the Service's endpoints

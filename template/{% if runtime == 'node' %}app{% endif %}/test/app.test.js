@@ -63,6 +63,12 @@ describe('service', () => {
     assert.equal(await requestCount(app, 'unmatched', '404'), before + 1);
   });
 
+  it('keeps idle connections open longer than any load balancer in front', () => {
+    // A load balancer that reuses a keep-alive connection the service has closed answers 502;
+    // Google's keeps idle connections for 600 s.
+    assert.ok(app.server.keepAliveTimeout >= 600_000, `keepAliveTimeout ${app.server.keepAliveTimeout} ms`);
+  });
+
   it('exposes Prometheus text with the SLO threshold as a bucket', async () => {
     await app.inject({ method: 'GET', url: '/' });
     const response = await app.inject({ method: 'GET', url: '/metrics' });

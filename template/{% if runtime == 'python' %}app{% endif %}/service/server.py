@@ -15,6 +15,9 @@ from service.app import create_app
 
 log = logging.getLogger("service")
 
+# Idle keep-alive timeout: longer than any load balancer's in front (Google's 600 s is the longest), else 502s.
+KEEP_ALIVE_SECONDS = 620
+
 
 class DrainingServer(uvicorn.Server):
     """On the first SIGTERM/SIGINT, fail readiness for `drain_seconds`, then shut down.
@@ -49,17 +52,21 @@ class DrainingServer(uvicorn.Server):
         tracing.shutdown()
 
 
+def server_config(app: Starlette) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=os.environ.get("HOST", "0.0.0.0"),  # every interface of the pod
+        port=int(os.environ.get("PORT", "8080")),
+        log_config=None,  # keep the JSON logging configured by main()
+        access_log=False,  # MetricsMiddleware logs requests
+        server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_graceful_shutdown=int(os.environ.get("GRACEFUL_SHUTDOWN_SECONDS", "20")),
+    )
+
+
 def main() -> None:
     logs.configure(os.environ.get("LOG_LEVEL", "info"))
     tracing.configure()
     app = create_app()
-    config = uvicorn.Config(
-        app,
-        host=os.environ.get("HOST", "0.0.0.0"),  # every interface of the pod
-        port=int(os.environ.get("PORT", "8080")),
-        log_config=None,  # keep the JSON logging configured above
-        access_log=False,  # MetricsMiddleware logs requests
-        server_header=False,
-        timeout_graceful_shutdown=int(os.environ.get("GRACEFUL_SHUTDOWN_SECONDS", "20")),
-    )
-    DrainingServer(config, app, float(os.environ.get("DRAIN_SECONDS", "5"))).run()
+    DrainingServer(server_config(app), app, float(os.environ.get("DRAIN_SECONDS", "5"))).run()

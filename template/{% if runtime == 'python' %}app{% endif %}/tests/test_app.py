@@ -14,7 +14,7 @@ from service import settings
 from service.app import create_app
 from service.client import main as run_client
 from service.logs import JsonFormatter
-from service.server import DrainingServer
+from service.server import DrainingServer, server_config
 
 
 @pytest.fixture
@@ -89,6 +89,12 @@ def test_sigterm_drains_then_stops(app):
     while not server.should_exit and time.monotonic() < deadline:
         time.sleep(0.01)
     assert server.should_exit
+
+
+def test_idle_connections_outlive_the_load_balancers(app):
+    # A load balancer that reuses a keep-alive connection the service has closed answers 502; Google's
+    # keeps idle connections for 600 s, and uvicorn's default closes them after 5 s.
+    assert server_config(app).timeout_keep_alive >= 600
 
 
 def test_logs_are_json():

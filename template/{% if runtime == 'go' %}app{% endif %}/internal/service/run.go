@@ -18,6 +18,9 @@ type Shutdown struct {
 	Grace time.Duration
 }
 
+// Idle keep-alive timeout: longer than any load balancer's in front (Google's 600 s is the longest), else 502s.
+const idleTimeout = 620 * time.Second
+
 // ErrSecondSignal is returned when a second signal cut the shutdown short.
 var ErrSecondSignal = errors.New("stopped at once by a second signal")
 
@@ -29,11 +32,7 @@ var ErrSecondSignal = errors.New("stopped at once by a second signal")
 // Then the server stops accepting connections and waits for the requests in flight. A second
 // signal stops at once.
 func Run(listener net.Listener, s *Service, log *slog.Logger, shutdown Shutdown, signals <-chan os.Signal) error {
-	server := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	server := newServer(s, log)
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
 	log.Info("started", "address", listener.Addr().String())
@@ -71,6 +70,16 @@ func Run(listener net.Listener, s *Service, log *slog.Logger, shutdown Shutdown,
 	}
 	log.Info("stopped")
 	return nil
+}
+
+func newServer(s *Service, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Without it, idle connections time out after ReadTimeout, or never if that is zero.
+		IdleTimeout: idleTimeout,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 func stopAtOnce(server *http.Server, log *slog.Logger, sig os.Signal) error {

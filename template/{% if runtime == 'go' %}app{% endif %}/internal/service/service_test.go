@@ -192,6 +192,20 @@ func TestPanicIsA500(t *testing.T) {
 	}
 }
 
+// TestIdleConnectionsOutliveTheLoadBalancers: a load balancer that reuses a keep-alive connection
+// the service has closed answers 502, and Google's keeps idle connections for 600 s.
+func TestIdleConnectionsOutliveTheLoadBalancers(t *testing.T) {
+	s, _ := newService(t)
+	server := newServer(s, slog.New(slog.DiscardHandler))
+	idle := server.IdleTimeout
+	if idle == 0 {
+		idle = server.ReadTimeout // net/http's fallback; zero then means never
+	}
+	if idle < 600*time.Second {
+		t.Errorf("idle connections time out after %v (0: never), want IdleTimeout of 600 s or more", idle)
+	}
+}
+
 // TestShutdown: SIGTERM fails /readyz while serving on, lets the request in flight finish,
 // then Run returns nil (exit 0).
 func TestShutdown(t *testing.T) {

@@ -29,6 +29,16 @@ final class Server {
     /** Requests waiting for a worker; beyond this, new requests are refused by closing the connection. */
     private static final int QUEUED = 256;
 
+    /** Idle keep-alive timeout: longer than any load balancer's in front (Google's 600 s is the longest), else 502s. */
+    static final long IDLE_TIMEOUT_SECONDS = 620;
+
+    /** The JDK server's idle timeout in seconds (default 30), read when the first server is created. */
+    static final String IDLE_INTERVAL_PROPERTY = "sun.net.httpserver.idleInterval";
+
+    static { // before any HttpServer.create: every server of the process is created by this class
+        System.setProperty(IDLE_INTERVAL_PROPERTY, Long.toString(IDLE_TIMEOUT_SECONDS));
+    }
+
     record Config(String host, int port, double drainSeconds, double graceSeconds) {
         static Config fromEnvironment(Map<String, String> env) {
             return new Config(

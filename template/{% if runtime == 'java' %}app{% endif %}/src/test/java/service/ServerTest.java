@@ -44,6 +44,18 @@ class ServerTest {
         }
     }
 
+    /**
+     * A load balancer that reuses a keep-alive connection the service has closed answers 502, and
+     * Google's keeps idle connections for 600 s.
+     */
+    @Test
+    void idleConnectionsOutliveTheLoadBalancers() throws Exception {
+        Server server = Server.start(new Server.Config("127.0.0.1", 0, 0, 0), new App());
+        server.close();
+        long idleSeconds = Long.getLong(Server.IDLE_INTERVAL_PROPERTY, 30); // the JDK's default
+        assertTrue(idleSeconds >= 600, "idle connections time out after " + idleSeconds + " s");
+    }
+
     @Test
     void requestsInFlightAreAnsweredBeforeStopping() throws Exception {
         Server server = Server.start(new Server.Config("127.0.0.1", 0, 0, 5), new App());
