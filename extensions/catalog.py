@@ -200,8 +200,9 @@ MONITORING_ORCHESTRATORS = {
     "datadog": ("kubernetes",),
     "newrelic": ("kubernetes",),
 }
-# Where a domain publishes the service over HTTPS behind a web application firewall
-PUBLIC_TRAFFIC = (("aws", "serverless"), ("gcp", "serverless"))
+# Where production cannot be published on the domain itself: the load balancer gives only a host
+# name to point a CNAME at (Application Gateway for Containers), and the apex holds no CNAME
+NO_APEX = (("azure", "kubernetes"),)
 RUNTIMES = {
     "python": {
         "label": "Python, Starlette",
@@ -269,4 +270,4 @@ class CatalogExtension(Extension):
 
     def __init__(self, environment):
         super().__init__(environment)
-        environment.globals.update(cloud_regions=regions, cloud_zones=zones)
+        environment.globals.update(cloud_regions=regions, cloud_zones=zones, no_apex=NO_APEX)

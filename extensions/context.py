@@ -51,8 +51,12 @@ DIAGRAM_CLOUDS = {
         "compute": {"kubernetes": "EKS cluster", "serverless": "ECS cluster"},
         "instances": "Fargate tasks",
         "entry": "internal Application Load Balancer",
-        # with a domain (serverless)
-        "public_entry": "internet-facing Application Load Balancer, AWS WAF",
+        # with a domain
+        "public_entry": {
+            "kubernetes": "internet-facing Application Load Balancer, AWS WAF<br/>"
+            "pods registered by the AWS Load Balancer Controller",
+            "serverless": "internet-facing Application Load Balancer, AWS WAF",
+        },
         # what differs on serverless
         "serverless": {
             "logged": "containers, VPC flow logs",
@@ -82,7 +86,10 @@ DIAGRAM_CLOUDS = {
         "compute": {"kubernetes": "GKE cluster", "serverless": "Cloud Run"},
         "instances": "Cloud Run instances",
         "entry": "Cloud Run service URL",
-        "public_entry": "global external Application Load Balancer, Cloud Armor",
+        "public_entry": {
+            "kubernetes": "GKE Gateway: global external Application Load Balancer, Cloud Armor",
+            "serverless": "global external Application Load Balancer, Cloud Armor",
+        },
         "serverless": {
             "logged": "requests, VPC flow logs",
             "revision": "revision",
@@ -111,6 +118,10 @@ DIAGRAM_CLOUDS = {
         "compute": {"kubernetes": "AKS cluster", "serverless": "Container Apps environment"},
         "instances": "Container Apps replicas",
         "entry": "Container Apps ingress",
+        "public_entry": {
+            "kubernetes": "Application Gateway for Containers, Azure WAF<br/>certificate from cert-manager",
+            "serverless": "Azure Front Door Premium over Private Link, Azure WAF",
+        },
         "serverless": {
             "logged": "containers, system logs",
             "revision": "revision",
@@ -229,8 +240,9 @@ def answer_errors(answers: dict) -> list[str]:
         validation.environments_error(environments),
         validation.network_cidr_error(answers.get("network_cidr", "")),
         "" if answers.get("runtime") in catalog.RUNTIMES else "runtime: not answered yet",
-        validation.domain_name_error(
-            answers.get("domain_name"), answers.get("cloud"), answers.get("orchestrator"), environments
+        validation.domain_name_error(answers.get("domain_name"), environments),
+        validation.production_host_error(
+            answers.get("production_host"), answers.get("cloud"), answers.get("orchestrator")
         ),
         validation.monitoring_error(answers["monitoring"], answers.get("orchestrator"))
         if answers.get("monitoring")
@@ -289,7 +301,9 @@ def gcp_network_plan(block: str, orchestrator: str = "kubernetes") -> dict:
 def azure_network_plan(block: str) -> dict:
     """An AKS environment's ranges: the VNet is the first half of the block (nodes in its first
     quarter, private endpoints in a /24 of the second); Azure CNI Overlay gives Pods the third
-    quarter and Services the fourth, both outside the VNet as AKS requires."""
+    quarter and Services the fourth, both outside the VNet as AKS requires. The /24 after the
+    endpoints' is for a load balancer that needs its own delegated subnet (Application Gateway for
+    Containers)."""
     network = ipaddress.IPv4Network(block)
     quarters = list(network.subnets(new_prefix=network.prefixlen + 2))
     halves = list(network.subnets(new_prefix=network.prefixlen + 1))
@@ -299,6 +313,7 @@ def azure_network_plan(block: str) -> dict:
         "private_subnets": [str(quarters[0])],
         "public_subnets": [],
         "endpoints_subnet": str(next(quarters[1].subnets(new_prefix=24))),
+        "load_balancer_subnet": str(list(quarters[1].subnets(new_prefix=24))[1]),
         "pods_cidr": str(quarters[2]),
         "services_cidr": str(services),
         "dns_service_ip": str(services.network_address + 10),
@@ -371,7 +386,7 @@ def diagram_labels(answers: dict, production: str) -> dict:
         return {**labels, **serverless} if answers.get("orchestrator") == "serverless" else labels
 
     cloud = for_orchestrator(DIAGRAM_CLOUDS.get(answers.get("cloud"), {}))
-    public_entry = cloud.pop("public_entry", None)
+    public_entry = cloud.pop("public_entry", {}).get(answers.get("orchestrator"))
     if answers.get("domain_name") and public_entry:
         cloud["entry"] = public_entry
     compute = cloud.pop("compute", {}).get(answers.get("orchestrator"))

@@ -159,7 +159,7 @@ def network_cidr_error(value) -> str:
     return ""
 
 
-def domain_name_error(value, cloud, orchestrator, environments) -> str:
+def domain_name_error(value, environments) -> str:
     """Empty (the service stays private), or a domain whose every environment's host name a
     certificate can carry: Google-managed certificates take names of at most 63 characters."""
     value = str(value or "")
@@ -170,17 +170,23 @@ def domain_name_error(value, cloud, orchestrator, environments) -> str:
             "domain_name: must be a DNS name such as example.com (lowercase, no scheme, trailing dot, port or "
             "path), or empty"
         )
-    if (str(cloud), str(orchestrator)) not in catalog.PUBLIC_TRAFFIC:
-        offered = " and ".join(f"{c} {o}" for c, o in catalog.PUBLIC_TRAFFIC)
-        return (
-            f"domain_name: a public domain is offered on {offered} so far, not {cloud} {orchestrator}; leave it empty"
-        )
     # production's host is the domain, www.<domain> or api.<domain>; the others' <env>.<domain>
     longest = max([*(str(env) for env in (environments or [])[:-1]), "www"], key=len)
     if len(longest) + 1 + len(value) > MAX_CERTIFICATE_NAME:
         return (
             f"domain_name: {longest}.{value} is longer than {MAX_CERTIFICATE_NAME} characters, the longest name a "
             "managed certificate takes; choose a shorter domain"
+        )
+    return ""
+
+
+def production_host_error(value, cloud, orchestrator) -> str:
+    """Production on the domain itself needs a record type the zone apex can hold (an alias), and
+    Application Gateway for Containers offers only a host name to point a CNAME at."""
+    if value == "apex" and (cloud, orchestrator) in catalog.NO_APEX:
+        return (
+            f"production_host: on {cloud} {orchestrator} the load balancer can only be reached through a CNAME, "
+            "which the domain itself cannot hold; choose www or api"
         )
     return ""
 
@@ -212,5 +218,6 @@ class ValidationExtension(Extension):
             network_cidr_error=network_cidr_error,
             monitoring_error=monitoring_error,
             domain_name_error=domain_name_error,
+            production_host_error=production_host_error,
             newrelic_account_id_error=newrelic_account_id_error,
         )

@@ -54,6 +54,37 @@ SERVERLESS_VARIANTS = {
 }
 
 
+# A public domain on Kubernetes (the cloud's ingress path, certificate and firewall) and on Azure's
+# serverless containers: one render each, with the answers the serverless domains above leave out.
+PUBLIC_VARIANTS = {
+    "aws-kubernetes-domain": {"deploy_strategy": "canary", "domain_name": "payments.example.com"},
+    "gcp-kubernetes-domain": {
+        "cloud": "gcp",
+        "region": "europe-west1",
+        "deploy_strategy": "blue-green",
+        "monitoring": "datadog",
+        "domain_name": "payments.example.com",
+        "production_host": "www",
+    },
+    "azure-kubernetes-domain": {
+        "cloud": "azure",
+        "region": "eastus",
+        "ci": "circleci",
+        "domain_name": "payments.example.com",
+        "production_host": "www",
+        "dns_zone_exists": True,
+    },
+    "azure-serverless-domain": {
+        "cloud": "azure",
+        "region": "eastus",
+        "orchestrator": "serverless",
+        "deploy_strategy": "blue-green",
+        "domain_name": "payments.example.com",
+        "production_host": "api",
+    },
+}
+
+
 @pytest.fixture(scope="session")
 def matrix(tmp_path_factory) -> dict[str, Path]:
     """The default repository, every other combination of the pairwise set and every environment
@@ -63,6 +94,6 @@ def matrix(tmp_path_factory) -> dict[str, Path]:
     for combo in pairwise():
         if combo != defaults():
             projects[combination_id(combo)] = render(root / combination_id(combo), **combo)
-    for name, overrides in {**ENVIRONMENT_VARIANTS, **SERVERLESS_VARIANTS}.items():
+    for name, overrides in {**ENVIRONMENT_VARIANTS, **SERVERLESS_VARIANTS, **PUBLIC_VARIANTS}.items():
         projects[name] = render(root / name, **overrides)
     return projects

@@ -82,6 +82,17 @@ CR_REQUIRED = {
     "AnalysisTemplate": ["spec", "spec.metrics", "spec.metrics[].name", "spec.metrics[].provider"],
     # Secrets Store CSI driver: no CRD schema offline, so at least what every provider needs
     "SecretProviderClass": ["spec", "spec.provider", "spec.parameters"],
+    # cert-manager and Application Gateway for Containers (alb.networking.azure.io): no CRD schema offline
+    "Issuer": ["spec", "spec.acme.server", "spec.acme.privateKeySecretRef.name", "spec.acme.solvers"],
+    "Certificate": ["spec", "spec.secretName", "spec.dnsNames", "spec.issuerRef.name"],
+    "WebApplicationFirewallPolicy": ["spec", "spec.targetRef.name", "spec.webApplicationFirewall.id"],
+    "TargetGroupBinding": ["spec", "spec.targetGroupARN", "spec.serviceRef.name", "spec.serviceRef.port"],
+    # Gateway API and GKE's policies for it (networking.gke.io): no CRD schema offline
+    "Gateway": ["spec", "spec.gatewayClassName", "spec.listeners", "spec.listeners[].name", "spec.listeners[].port"],
+    "HTTPRoute": ["spec", "spec.parentRefs", "spec.parentRefs[].name", "spec.rules"],
+    "GCPGatewayPolicy": ["spec", "spec.targetRef.kind", "spec.targetRef.name", "spec.default"],
+    "GCPBackendPolicy": ["spec", "spec.targetRef.kind", "spec.targetRef.name", "spec.default"],
+    "HealthCheckPolicy": ["spec", "spec.targetRef.kind", "spec.targetRef.name", "spec.default.config.type"],
 }
 GRAFANA_BUILTINS = {
     "__rate_interval": "5m",

@@ -352,12 +352,21 @@ def test_without_a_domain_the_service_has_no_host_name():
 def test_domain_rule_counts_the_longest_host_name():
     environments = ["staging", "production"]  # production's own host is at most www.<domain>
     fits = "a" * 40 + ".example.com"  # staging. + 52 = 60 characters
-    assert validation.domain_name_error(fits, "aws", "serverless", environments) == ""
+    assert validation.domain_name_error(fits, environments) == ""
     exactly = "a" * (63 - len("staging.") - len(".example.com")) + ".example.com"
-    assert validation.domain_name_error(exactly, "gcp", "serverless", environments) == ""
-    assert validation.domain_name_error("b" + exactly, "gcp", "serverless", environments).startswith("domain_name: ")
-    assert validation.domain_name_error("", "azure", "kubernetes", environments) == ""
-    assert "so far" in validation.domain_name_error("example.com", "azure", "serverless", environments)
+    assert validation.domain_name_error(exactly, environments) == ""
+    assert validation.domain_name_error("b" + exactly, environments).startswith("domain_name: ")
+    assert validation.domain_name_error("", environments) == ""
+
+
+@pytest.mark.parametrize(
+    ("cloud", "orchestrator"), [(c, o) for c in ("aws", "gcp", "azure") for o in ("kubernetes", "serverless")]
+)
+def test_production_on_the_domain_itself_only_where_the_apex_can_point_at_the_load_balancer(cloud, orchestrator):
+    error = validation.production_host_error("apex", cloud, orchestrator)
+    assert bool(error) == ((cloud, orchestrator) == ("azure", "kubernetes"))
+    assert error == "" or error.startswith("production_host: ")
+    assert validation.production_host_error("www", cloud, orchestrator) == ""
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,6 @@ BAD_COMBINATIONS = [
     ("domain_name", {"orchestrator": "serverless", "domain_name": "Example.com"}),
     ("domain_name", {"orchestrator": "serverless", "domain_name": "example.com."}),
     ("domain_name", {"orchestrator": "serverless", "domain_name": "localhost"}),
-    ("domain_name", {"orchestrator": "kubernetes", "domain_name": "example.com"}),
     ("domain_name", {"orchestrator": "serverless", "domain_name": "x" * 52 + ".example.com"}),
     ("production_host", {"orchestrator": "serverless", "domain_name": "example.com", "production_host": "app"}),
     ("region", {"cloud": "gcp", "region": "us-east-1"}),
@@ -97,7 +96,10 @@ BAD_COMBINATIONS = [
     ("circleci_user_ids", {"cloud": "azure", "region": "eastus", "ci": "circleci", "circleci_user_ids": []}),
     ("circleci_user_ids", {"cloud": "azure", "region": "eastus", "ci": "circleci", "circleci_user_ids": ["me"]}),
     ("azure_subscription_id", {"cloud": "azure", "region": "eastus", "azure_subscription_id": "my-subscription"}),
-    ("domain_name", {"cloud": "azure", "region": "eastus", "orchestrator": "serverless", "domain_name": "example.com"}),
+    (
+        "production_host",
+        {"cloud": "azure", "region": "eastus", "domain_name": "example.com", "production_host": "apex"},
+    ),
     (
         "azure_tenant_id",
         {"cloud": "azure", "region": "eastus", "azure_tenant_id": "00000000-0000-0000-0000-000000000000"},
