@@ -98,7 +98,8 @@ def test_the_load_balancer_serves_tls_only_and_port_80_only_redirects(projects):
     assert balancer["drop_invalid_header_fields"] is True
     assert balancer["enable_deletion_protection"] == "${var.deletion_protection}"
     assert balancer["access_logs"][0]["enabled"] is True
-    assert balancer["access_logs"][0]["bucket"] == "${aws_s3_bucket.access_logs.id}"
+    assert balancer["access_logs"][0]["bucket"] == "${module.access_logs.bucket_id}"
+    assert balancer["access_logs"][0]["prefix"] == "${module.access_logs.prefix}"
 
     listeners = {name.split(".")[1]: body for name, body in resources.items() if name.startswith("aws_lb_listener.")}
     assert set(listeners) == {"https", "redirect"}
@@ -146,17 +147,27 @@ def test_the_certificate_and_record_are_the_host_names(projects):
 
 
 def test_access_logs_go_to_a_hardened_bucket_the_load_balancer_may_write(projects):
-    resources = module(projects["zone-created"], "load-balancer", "resource")
-    block = resources["aws_s3_bucket_public_access_block.access_logs"]
+    project = projects["zone-created"]
+    call = module(project, "load-balancer", "module")["access_logs"]
+    assert call["source"] == "../access-logs"
+    assert (call["bucket_name"], call["retention_days"], call["force_destroy"]) == (
+        "${var.access_logs_bucket_name}",
+        "${var.log_retention_days}",
+        "${!var.deletion_protection}",
+    )
+    resources = module(project, "access-logs", "resource")
+    assert resources["aws_s3_bucket.this"]["bucket"] == "${var.bucket_name}"
+    block = resources["aws_s3_bucket_public_access_block.this"]
     assert all(
         block[key] is True
         for key in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
     )
-    (rule,) = resources["aws_s3_bucket_lifecycle_configuration.access_logs"]["rule"]
-    assert rule["expiration"] == [{"days": "${var.log_retention_days}"}]
-    encryption = resources["aws_s3_bucket_server_side_encryption_configuration.access_logs"]
+    (rule,) = resources["aws_s3_bucket_lifecycle_configuration.this"]["rule"]
+    assert rule["expiration"] == [{"days": "${var.retention_days}"}]
+    encryption = resources["aws_s3_bucket_server_side_encryption_configuration.this"]
     assert encryption["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "AES256"
-    policy = module(projects["zone-created"], "load-balancer", "data")["aws_iam_policy_document.access_logs"]
+    data = module(project, "access-logs", "data")
+    policy = data["aws_iam_policy_document.this"]
     statements = {s["sid"]: s for s in policy["statement"]}
     delivery = statements["LoadBalancerLogDelivery"]
     assert delivery["principals"] == [
@@ -164,7 +175,23 @@ def test_access_logs_go_to_a_hardened_bucket_the_load_balancer_may_write(project
     ]
     assert delivery["actions"] == ["s3:PutObject"]
     assert statements["DenyInsecureTransport"]["effect"] == "Deny"
-    assert "aws_elb_service_account.this" in module(projects["zone-created"], "load-balancer", "data")
+    assert "aws_elb_service_account.this" in data
+    assert resources["aws_s3_bucket_policy.this"]["policy"] == "${data.aws_iam_policy_document.this.json}"
+
+
+def test_the_access_log_bucket_moved_into_its_module_keeps_its_state(projects):
+    """Every resource the load-balancer module had for its access logs moves into module.access_logs."""
+    project = projects["zone-created"]
+    moved = {
+        (block["from"], block["to"])
+        for block in load_hcl(project / "terraform" / "modules" / "load-balancer" / "main.tf").get("moved", [])
+    }
+    resources = module(project, "access-logs", "resource")
+    assert len(resources) == 7
+    assert moved == {
+        (f"${{{name.split('.')[0]}.access_logs}}", f"${{module.access_logs.{name}}}") for name in resources
+    }
+    assert not any(name.startswith("aws_s3_") for name in module(project, "load-balancer", "resource"))
 
 
 def test_the_controller_may_only_register_targets_of_its_target_group(projects):
@@ -308,6 +335,7 @@ def test_without_a_domain_nothing_is_public(projects):
     project = projects["none"]
     for path in (
         "terraform/modules/load-balancer",
+        "terraform/modules/access-logs",
         "terraform/modules/waf",
         "deploy/ingress",
         "terraform/bootstrap/dns.tf",

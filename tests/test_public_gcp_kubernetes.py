@@ -59,6 +59,17 @@ def entry_module(project: Path) -> dict:
     return by_address(project / "terraform" / "modules" / "public-entry" / "main.tf")
 
 
+def cloud_armor(project: Path) -> dict:
+    """The public entry's call of the shared cloud-armor module, and that module's resources."""
+    main = load_hcl(project / "terraform" / "modules" / "public-entry" / "main.tf")
+    call = next(entry["cloud_armor"] for entry in main["module"] if "cloud_armor" in entry)
+    return {
+        "call": call,
+        "moved": main.get("moved", []),
+        **by_address(project / "terraform" / "modules" / "cloud-armor" / "main.tf"),
+    }
+
+
 def module_arguments(project: Path, env: str, name: str) -> dict:
     main = load_hcl(project / "terraform" / "environments" / env / "main.tf")
     return next(entry[name] for entry in main.get("module", []) if name in entry)
@@ -156,7 +167,17 @@ def test_tls_is_1_2_or_later_with_a_modern_policy(public):
 
 def test_cloud_armor_blocks_with_managed_rules_and_a_rate_limit(public):
     for variant, project in public.items():
-        policy = entry_module(project)["google_compute_security_policy.this"]
+        armor = cloud_armor(project)
+        # one policy, declared in the cloud-armor module the Cloud Run entry shares; its state moves there
+        assert "google_compute_security_policy.this" not in entry_module(project), variant
+        call = armor["call"]
+        assert call["source"] == "../cloud-armor", variant
+        assert call["rate_limit_per_minute"] == "${var.rate_limit_per_minute}", variant
+        assert {
+            "from": "${google_compute_security_policy.this}",
+            "to": "${module.cloud_armor.google_compute_security_policy.this}",
+        } in armor["moved"], variant
+        policy = armor["google_compute_security_policy.this"]
         rules = policy["rule"]
         assert not any(rule.get("preview") for rule in rules), "blocking mode"
         (log4j,) = [r for r in rules if "cve-canary" in r["match"][0].get("expr", [{}])[0].get("expression", "")]
@@ -167,7 +188,7 @@ def test_cloud_armor_blocks_with_managed_rules_and_a_rate_limit(public):
         assert options["rate_limit_threshold"] == [{"count": "${var.rate_limit_per_minute}", "interval_sec": 60}]
         waf_rules = next(
             entry["waf_rules"]
-            for entry in load_hcl(project / "terraform" / "modules" / "public-entry" / "main.tf")["locals"]
+            for entry in load_hcl(project / "terraform" / "modules" / "cloud-armor" / "main.tf")["locals"]
             if "waf_rules" in entry
         )
         assert sorted(waf_rules) == sorted(WAF_RULE_SETS), variant
@@ -267,7 +288,10 @@ def test_the_gateway_names_what_terraform_created(public):
         assert entry["google_compute_global_address.this"]["name"] == "${var.name}-gateway"
         assert entry["google_certificate_manager_certificate_map.this"]["name"] == "${var.name}-certificates"
         assert entry["google_compute_ssl_policy.this"]["name"] == "${var.name}-tls"
-        assert entry["google_compute_security_policy.this"]["name"] == "${var.name}-waf"
+        assert cloud_armor(project)["call"]["name"] == "${var.name}-waf"
+        assert cloud_armor(project)["google_compute_security_policy.this"]["name"] == "${var.name}"
+        entry_outputs = outputs(project / "terraform" / "modules" / "public-entry" / "outputs.tf")
+        assert entry_outputs["security_policy_name"]["value"] == "${module.cloud_armor.name}"
         for env in ENVIRONMENTS:
             assert module_arguments(project, env, "public_entry")["name"] == "${local.name}"
             main = load_hcl(project / "terraform" / "environments" / env / "main.tf")
@@ -334,6 +358,7 @@ def test_the_network_policy_admits_only_googles_front_ends(public):
 def test_without_a_domain_there_is_no_public_entry(private):
     terraform = private / "terraform"
     assert not (terraform / "modules" / "public-entry").exists()
+    assert not (terraform / "modules" / "cloud-armor").exists()
     assert not (terraform / "bootstrap" / "dns.tf").exists()
     assert not (private / "deploy" / "chart" / "templates" / "gateway.yaml").exists()
     assert "gateway" not in yaml.safe_load((private / "deploy" / "chart" / "values.yaml").read_text())

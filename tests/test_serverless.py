@@ -276,6 +276,7 @@ def test_the_public_load_balancer_serves_tls_only_and_redirects_port_80(domains)
     assert balancer["subnets"] == "${local.public ? var.public_subnet_ids : var.subnet_ids}"
     assert balancer["drop_invalid_header_fields"] is True
     assert balancer["access_logs"][0]["enabled"] is True
+    assert balancer["access_logs"][0]["bucket"] == "${module.access_logs.bucket_id}"
 
     listeners = {name.split(".")[1]: body for name, body in resources.items() if name.startswith("aws_lb_listener.")}
     public = {name: body for name, body in listeners.items() if body["count"] == "${local.public ? 1 : 0}"}
@@ -408,6 +409,32 @@ def test_deploy_roles_may_change_only_their_own_host_names_records(domains):
         assert ("DenyDnsQueryLogChanges" in statements) is created, case
         if created:
             assert "logs:DeleteLogGroup" in statements["DenyDnsQueryLogChanges"]["actions"]
+
+
+@pytest.mark.parametrize("case", ["zone-created", "none"])
+def test_the_access_log_bucket_is_the_access_logs_module_and_its_state_moves_there(domains, case):
+    """With or without a domain the load balancer logs to the sibling module access-logs; every
+    resource the service module had for its access logs moves into module.access_logs."""
+    service = module_files(domains[case], "service")
+    call = named(service, "module")["access_logs"]
+    assert call["source"] == "../access-logs"
+    assert (call["bucket_name"], call["retention_days"], call["force_destroy"]) == (
+        "${var.access_logs_bucket_name}",
+        "${var.log_retention_days}",
+        "${!var.deletion_protection}",
+    )
+    assert named(service, "output")["access_logs_bucket"]["value"] == "${module.access_logs.bucket_id}"
+    access_logs = module_files(domains[case], "access-logs")
+    resources = blocks(access_logs, "resource")
+    assert len(resources) == 7
+    moved = {(block["from"], block["to"]) for block in service["moved"]}
+    assert {
+        (f"${{{name.split('.')[0]}.access_logs}}", f"${{module.access_logs.{name}}}") for name in resources
+    } <= moved
+    assert not any(name.startswith("aws_s3_") for name in blocks(service, "resource"))
+    assert "aws_elb_service_account.this" in blocks(access_logs, "data")
+    statements = {s["sid"] for s in blocks(access_logs, "data")["aws_iam_policy_document.this"]["statement"]}
+    assert statements == {"LoadBalancerLogDelivery", "DenyInsecureTransport"}
 
 
 def test_without_a_domain_the_load_balancer_stays_internal(domains):

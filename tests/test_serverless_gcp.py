@@ -302,6 +302,17 @@ def load_balancer(project: Path) -> dict:
     return by_address(project / "terraform" / "modules" / "load-balancer" / "main.tf")
 
 
+def cloud_armor(project: Path) -> dict:
+    """The load balancer's call of the shared cloud-armor module, and that module's resources."""
+    main = load_hcl(project / "terraform" / "modules" / "load-balancer" / "main.tf")
+    call = next(entry["cloud_armor"] for entry in main["module"] if "cloud_armor" in entry)
+    return {
+        "call": call,
+        "moved": main.get("moved", []),
+        **by_address(project / "terraform" / "modules" / "cloud-armor" / "main.tf"),
+    }
+
+
 def module_default(project: Path, module: str, name: str):
     variables = load_hcl(project / "terraform" / "modules" / module / "variables.tf")["variable"]
     return next(entry[name] for entry in variables if name in entry).get("default")
@@ -358,7 +369,18 @@ def test_port_80_only_redirects_to_https(public):
 def test_cloud_armor_blocks_with_managed_rules_and_a_rate_limit(public):
     for variant, project in public.items():
         lb = load_balancer(project)
-        policy = lb["google_compute_security_policy.this"]
+        armor = cloud_armor(project)
+        # one policy, declared in the cloud-armor module the GKE entry shares; its state moves there
+        assert "google_compute_security_policy.this" not in lb, variant
+        call = armor["call"]
+        assert call["source"] == "../cloud-armor" and call["name"] == "${var.name}-waf", variant
+        assert call["rate_limit_per_minute"] == "${var.rate_limit_per_minute}", variant
+        assert {
+            "from": "${google_compute_security_policy.this}",
+            "to": "${module.cloud_armor.google_compute_security_policy.this}",
+        } in armor["moved"], variant
+        policy = armor["google_compute_security_policy.this"]
+        assert policy["name"] == "${var.name}", variant
         rules = policy["rule"]
         assert not any(rule.get("preview") for rule in rules), "blocking mode"
         log4j = next(
@@ -372,7 +394,7 @@ def test_cloud_armor_blocks_with_managed_rules_and_a_rate_limit(public):
         # the WAF rules are evaluated before the throttle rule, whose conforming requests it allows
         locals_ = next(
             entry["waf_rules"]
-            for entry in load_hcl(project / "terraform" / "modules" / "load-balancer" / "main.tf")["locals"]
+            for entry in load_hcl(project / "terraform" / "modules" / "cloud-armor" / "main.tf")["locals"]
             if "waf_rules" in entry
         )
         assert sorted(locals_) == sorted(WAF_RULE_SETS), variant
@@ -388,7 +410,7 @@ def test_cloud_armor_blocks_with_managed_rules_and_a_rate_limit(public):
         # both backends (the serving revisions and the candidate) behind the policy, every request logged
         backends = lb["google_compute_backend_service.this"]
         assert backends["for_each"] == "${local.backends}"
-        assert backends["security_policy"] == "${google_compute_security_policy.this.id}"
+        assert backends["security_policy"] == "${module.cloud_armor.id}"
         assert backends["log_config"] == [{"enable": True, "sample_rate": 1}]
         assert module_default(project, "load-balancer", "rate_limit_per_minute") == 600
         for env in ENVIRONMENTS:
@@ -480,6 +502,7 @@ def test_without_a_domain_there_is_no_public_entry(projects):
     for strategy, project in projects.items():
         terraform = project / "terraform"
         assert not (terraform / "modules" / "load-balancer").exists(), strategy
+        assert not (terraform / "modules" / "cloud-armor").exists(), strategy
         assert not (terraform / "bootstrap" / "dns.tf").exists(), strategy
         text = "".join(path.read_text() for path in terraform.glob("**/*.tf"))
         for kind in (

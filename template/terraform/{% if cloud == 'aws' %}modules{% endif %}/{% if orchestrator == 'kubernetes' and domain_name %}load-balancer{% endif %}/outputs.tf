@@ -20,7 +20,7 @@ output "certificate_arn" {
 
 output "access_logs_bucket_name" {
   description = "S3 bucket of the load balancer's access logs (prefix `alb/`)."
-  value       = try(aws_s3_bucket.access_logs.id, null)
+  value       = module.access_logs.bucket_id
 }
 
 output "controller_role_arn" {

@@ -419,144 +419,51 @@ resource "aws_vpc_security_group_egress_rule" "tasks_https" {
 
 # ---------------------------------------------------------------- load balancer access logs
 
-# Elastic Load Balancing writes access logs as its own regional account in Regions opened before
-# August 2022, and as a service principal in the others.
-locals {
-  elb_account_regions = [
-    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "eu-central-1", "eu-north-1",
-    "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1", "sa-east-1", "us-east-1",
-    "us-east-2", "us-west-1", "us-west-2",
-  ]
-  access_logs_prefix = "alb"
-}
+# Bucket, policy and retention: the sibling module access-logs.
+module "access_logs" {
+  source = "../access-logs"
 
-data "aws_elb_service_account" "this" {
-  count = contains(local.elb_account_regions, local.region) ? 1 : 0
-}
-
-resource "aws_s3_bucket" "access_logs" {
-  #checkov:skip=CKV_AWS_18:This is the load balancer's access log bucket; logging it into itself would loop.
-  #checkov:skip=CKV_AWS_145:Load balancer access logs are delivered only to buckets encrypted with SSE-S3, not SSE-KMS.
-  #checkov:skip=CKV_AWS_144:Access logs are kept in one region; replicate them if the owner's audit policy requires it.
-  #checkov:skip=CKV2_AWS_62:Nothing consumes events of the access log bucket.
-  bucket = var.access_logs_bucket_name
+  bucket_name    = var.access_logs_bucket_name
+  retention_days = var.log_retention_days
   # Outside production, tearing the environment down takes its access logs with it.
   force_destroy = !var.deletion_protection
-
-  tags = var.tags
+  tags          = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
-
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
+# The bucket and its settings were resources of this module before they became the module access-logs.
+moved {
+  from = aws_s3_bucket.access_logs
+  to   = module.access_logs.aws_s3_bucket.this
 }
 
-resource "aws_s3_bucket_public_access_block" "access_logs" {
-  bucket                  = aws_s3_bucket.access_logs.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
+moved {
+  from = aws_s3_bucket_ownership_controls.access_logs
+  to   = module.access_logs.aws_s3_bucket_ownership_controls.this
 }
 
-resource "aws_s3_bucket_versioning" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
-
-  versioning_configuration {
-    status = "Enabled"
-  }
+moved {
+  from = aws_s3_bucket_public_access_block.access_logs
+  to   = module.access_logs.aws_s3_bucket_public_access_block.this
 }
 
-#trivy:ignore:AVD-AWS-0132 Load balancer access logs are delivered only to buckets encrypted with SSE-S3, not SSE-KMS
-resource "aws_s3_bucket_server_side_encryption_configuration" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
-
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
+moved {
+  from = aws_s3_bucket_versioning.access_logs
+  to   = module.access_logs.aws_s3_bucket_versioning.this
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
-
-  rule {
-    id     = "expire-access-logs"
-    status = "Enabled"
-    filter {}
-
-    expiration {
-      days = var.log_retention_days
-    }
-
-    noncurrent_version_expiration {
-      noncurrent_days = 30
-    }
-
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 7
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.access_logs]
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.access_logs
+  to   = module.access_logs.aws_s3_bucket_server_side_encryption_configuration.this
 }
 
-data "aws_iam_policy_document" "access_logs" {
-  statement {
-    sid       = "LoadBalancerLogDelivery"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.access_logs.arn}/${local.access_logs_prefix}/AWSLogs/${local.account_id}/*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = data.aws_elb_service_account.this
-
-    content {
-      sid       = "LoadBalancerAccountLogDelivery"
-      actions   = ["s3:PutObject"]
-      resources = ["${aws_s3_bucket.access_logs.arn}/${local.access_logs_prefix}/AWSLogs/${local.account_id}/*"]
-
-      principals {
-        type        = "AWS"
-        identifiers = [statement.value.arn]
-      }
-    }
-  }
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.access_logs.arn, "${aws_s3_bucket.access_logs.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.access_logs
+  to   = module.access_logs.aws_s3_bucket_lifecycle_configuration.this
 }
 
-resource "aws_s3_bucket_policy" "access_logs" {
-  bucket = aws_s3_bucket.access_logs.id
-  policy = data.aws_iam_policy_document.access_logs.json
-
-  depends_on = [aws_s3_bucket_public_access_block.access_logs]
+moved {
+  from = aws_s3_bucket_policy.access_logs
+  to   = module.access_logs.aws_s3_bucket_policy.this
 }
 
 # ---------------------------------------------------------------- load balancer
@@ -576,16 +483,15 @@ resource "aws_lb" "this" {
   desync_mitigation_mode     = "defensive"
   enable_deletion_protection = var.deletion_protection
 
+  # The load balancer checks that it may write its access logs when it is created: bucket_id is
+  # known once the bucket policy allows it.
   access_logs {
-    bucket  = aws_s3_bucket.access_logs.id
-    prefix  = local.access_logs_prefix
+    bucket  = module.access_logs.bucket_id
+    prefix  = module.access_logs.prefix
     enabled = true
   }
 
   tags = var.tags
-
-  # The load balancer checks that it may write its access logs when it is created.
-  depends_on = [aws_s3_bucket_policy.access_logs]
 }
 
 resource "aws_lb_target_group" "this" {

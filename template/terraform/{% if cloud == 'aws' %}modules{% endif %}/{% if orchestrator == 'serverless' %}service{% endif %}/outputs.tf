@@ -110,7 +110,7 @@ output "log_group_name" {
 
 output "access_logs_bucket" {
   description = "S3 bucket with the load balancer's access logs (prefix `alb/`)."
-  value       = try(aws_s3_bucket.access_logs.id, null)
+  value       = module.access_logs.bucket_id
 }
 
 output "rollback_alarm_names" {

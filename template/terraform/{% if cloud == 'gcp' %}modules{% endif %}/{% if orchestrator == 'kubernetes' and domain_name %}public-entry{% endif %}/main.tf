@@ -3,19 +3,6 @@ locals {
   # a DNS authorization or a certificate, so a new host name gets new ones, created before the
   # old ones go.
   host_suffix = substr(sha256(var.hostname), 0, 8)
-
-  # Cloud Armor's preconfigured OWASP rules at sensitivity 1: the signatures with few false
-  # positives, which leave ordinary JSON APIs alone (bodies are parsed as JSON below).
-  waf_rules = {
-    sqli             = { priority = 1000, expression = "evaluatePreconfiguredWaf('sqli-v33-stable', {'sensitivity': 1})" }
-    xss              = { priority = 1010, expression = "evaluatePreconfiguredWaf('xss-v33-stable', {'sensitivity': 1})" }
-    lfi              = { priority = 1020, expression = "evaluatePreconfiguredWaf('lfi-v33-stable', {'sensitivity': 1})" }
-    rfi              = { priority = 1030, expression = "evaluatePreconfiguredWaf('rfi-v33-stable', {'sensitivity': 1})" }
-    rce              = { priority = 1040, expression = "evaluatePreconfiguredWaf('rce-v33-stable', {'sensitivity': 1})" }
-    scannerdetection = { priority = 1050, expression = "evaluatePreconfiguredWaf('scannerdetection-v33-stable', {'sensitivity': 1})" }
-    protocolattack   = { priority = 1060, expression = "evaluatePreconfiguredWaf('protocolattack-v33-stable', {'sensitivity': 1})" }
-    sessionfixation  = { priority = 1070, expression = "evaluatePreconfiguredWaf('sessionfixation-v33-stable', {'sensitivity': 1})" }
-  }
 }
 
 # ---------------------------------------------------------------- address and DNS
@@ -117,81 +104,18 @@ resource "google_compute_ssl_policy" "this" {
 # In blocking mode in every environment, so that a false positive shows before production. The
 # chart's GCPBackendPolicy attaches it to the service's backend by name, with request logging on:
 # every decision is in the load balancer's request logs.
-resource "google_compute_security_policy" "this" {
-  name        = "${var.name}-waf"
-  description = "Web application firewall of ${var.hostname}"
-  type        = "CLOUD_ARMOR"
+module "cloud_armor" {
+  source = "../cloud-armor"
 
-  advanced_options_config {
-    json_parsing = "STANDARD"
-    log_level    = "VERBOSE"
-  }
+  name                  = "${var.name}-waf"
+  description           = "Web application firewall of ${var.hostname}"
+  rate_limit_per_minute = var.rate_limit_per_minute
+}
 
-  adaptive_protection_config {
-    layer_7_ddos_defense_config {
-      enable = true
-    }
-  }
-
-  # Log4Shell (CVE-2021-44228 and CVE-2021-45046) in any header, path or body.
-  rule {
-    action      = "deny(403)"
-    priority    = 900
-    description = "Log4j message lookups"
-    match {
-      expr {
-        expression = "evaluatePreconfiguredWaf('cve-canary')"
-      }
-    }
-  }
-
-  dynamic "rule" {
-    for_each = local.waf_rules
-    content {
-      action      = "deny(403)"
-      priority    = rule.value.priority
-      description = "OWASP ${rule.key}"
-      match {
-        expr {
-          expression = rule.value.expression
-        }
-      }
-    }
-  }
-
-  # A conforming request is allowed here and not evaluated further: the rules above come first.
-  rule {
-    action      = "throttle"
-    priority    = 2000
-    description = "At most ${var.rate_limit_per_minute} requests a minute per client address"
-    match {
-      versioned_expr = "SRC_IPS_V1"
-      config {
-        src_ip_ranges = ["*"]
-      }
-    }
-    rate_limit_options {
-      conform_action = "allow"
-      exceed_action  = "deny(429)"
-      enforce_on_key = "IP"
-      rate_limit_threshold {
-        count        = var.rate_limit_per_minute
-        interval_sec = 60
-      }
-    }
-  }
-
-  rule {
-    action      = "allow"
-    priority    = 2147483647
-    description = "Everything the rules above let through"
-    match {
-      versioned_expr = "SRC_IPS_V1"
-      config {
-        src_ip_ranges = ["*"]
-      }
-    }
-  }
+# Declared here before the cloud-armor module held it: the state moves, the policy stays.
+moved {
+  from = google_compute_security_policy.this
+  to   = module.cloud_armor.google_compute_security_policy.this
 }
 
 # ---------------------------------------------------------------- logs

@@ -30,7 +30,7 @@ output "ssl_policy_name" {
 
 output "security_policy_name" {
   description = "Cloud Armor policy of the service's backend (GCPBackendPolicy)."
-  value       = try(google_compute_security_policy.this.name, null)
+  value       = module.cloud_armor.name
 }
 
 output "log_bucket" {

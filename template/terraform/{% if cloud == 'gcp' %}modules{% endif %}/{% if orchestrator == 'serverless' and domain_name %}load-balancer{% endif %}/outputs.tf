@@ -15,7 +15,7 @@ output "certificate_name" {
 
 output "security_policy_name" {
   description = "Cloud Armor policy of the service's backends."
-  value       = try(google_compute_security_policy.this.name, null)
+  value       = module.cloud_armor.name
 }
 
 output "log_bucket" {
