@@ -56,6 +56,10 @@ class _SharedBytecode(BytecodeCache):
     def __init__(self, parsing: tuple):
         self.parsing = parsing
 
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        # by name only: each render of an update reads the template from its own temporary clone
+        return name
+
     def load_bytecode(self, bucket) -> None:
         checksum, code = _STORE.code.get((self.parsing, bucket.key), (None, None))
         if checksum == bucket.checksum:
