@@ -200,6 +200,11 @@ MONITORING_ORCHESTRATORS = {
     "datadog": ("kubernetes",),
     "newrelic": ("kubernetes",),
 }
+# Stacks offered per (cloud, orchestrator) instead: the cloud's own monitoring is built one place at
+# a time (CloudWatch alarms on the load balancer of ECS on Fargate first).
+MONITORING_PLACES = {
+    "cloud-native": (("aws", "serverless"),),
+}
 # Where production cannot be published on the domain itself: the load balancer gives only a host
 # name to point a CNAME at (Application Gateway for Containers), and the apex holds no CNAME
 NO_APEX = (("azure", "kubernetes"),)

@@ -244,7 +244,7 @@ def answer_errors(answers: dict) -> list[str]:
         validation.production_host_error(
             answers.get("production_host"), answers.get("cloud"), answers.get("orchestrator")
         ),
-        validation.monitoring_error(answers["monitoring"], answers.get("orchestrator"))
+        validation.monitoring_error(answers["monitoring"], answers.get("orchestrator"), answers.get("cloud"))
         if answers.get("monitoring")
         else "",
         "" if answers.get("slo_availability") is not None else "slo_availability: not answered yet",

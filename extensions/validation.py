@@ -191,7 +191,13 @@ def production_host_error(value, cloud, orchestrator) -> str:
     return ""
 
 
-def monitoring_error(value, orchestrator) -> str:
+def monitoring_error(value, orchestrator, cloud=None) -> str:
+    places = catalog.MONITORING_PLACES.get(str(value))
+    if places is not None:
+        if (str(cloud), str(orchestrator)) not in places:
+            offered = " or ".join(f"{c} with orchestrator {o}" for c, o in places)
+            return f"monitoring: {value} is offered on {offered} so far, not {cloud} with orchestrator {orchestrator}"
+        return ""
     offered = catalog.MONITORING_ORCHESTRATORS.get(str(value), ())
     if str(orchestrator) not in offered:
         return f"monitoring: {value} is offered with orchestrator {' or '.join(offered)} so far, not {orchestrator}"

@@ -50,7 +50,7 @@ def pairwise() -> list[dict[str, str]]:
 
 def accepted(combo: dict[str, str]) -> bool:
     """Whether the questionnaire accepts these choices together (e.g. datadog on this orchestrator)."""
-    return not validation.monitoring_error(combo["monitoring"], combo["orchestrator"])
+    return not validation.monitoring_error(combo["monitoring"], combo["orchestrator"], combo["cloud"])
 
 
 def pairs_of(combo: dict[str, str]) -> set:

@@ -53,6 +53,11 @@ output "load_balancer_arn" {
   value       = try(aws_lb.this.arn, null)
 }
 
+output "load_balancer_arn_suffix" {
+  description = "The load balancer's `LoadBalancer` dimension in CloudWatch (AWS/ApplicationELB metrics)."
+  value       = try(aws_lb.this.arn_suffix, null)
+}
+
 output "load_balancer_dns_name" {
   description = "DNS name of the load balancer: without a hostname internal, reachable from allowed_cidrs on port 80; with one, `hostname` is its alias."
   value       = try(aws_lb.this.dns_name, null)
