@@ -208,6 +208,19 @@ DIAGRAM_MONITORING = {
             },
         },
     },
+    "cloud-native": {
+        "stack": "the cloud's own monitoring",
+        "parts": "alarms · dashboards · traces",
+        "analysis": "CloudWatch",
+        "routes": ["P0, P1: SNS topic for paging", "P2, P3: SNS topic for chat", "P4: email to {alert_email}"],
+        # offered on AWS serverless so far (catalog.MONITORING_PLACES)
+        "serverless": {
+            "aws": {
+                "stack": "Amazon CloudWatch and AWS X-Ray",
+                "parts": "SLO and symptom alarms · dashboard · traces",
+            },
+        },
+    },
     "newrelic": {
         "stack": "New Relic Kubernetes integration",
         "parts": "metrics · logs · traces to New Relic",

@@ -10,12 +10,42 @@ locals {
   # Besides the workspace's alert manager, these may publish to the topics.
   alarm_arns = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*"
   rule_arns  = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${var.name}-*"
+
+  # Without alert rules (monitoring cloud-native) no Prometheus workspace: CloudWatch alarms alone
+  # publish to the topics.
+  prometheus = var.alert_rules != null
+}
+
+moved {
+  from = module.workspace_key
+  to   = module.workspace_key[0]
+}
+
+moved {
+  from = module.log_group
+  to   = module.log_group[0]
+}
+
+moved {
+  from = aws_prometheus_workspace.this
+  to   = aws_prometheus_workspace.this[0]
+}
+
+moved {
+  from = aws_prometheus_rule_group_namespace.this
+  to   = aws_prometheus_rule_group_namespace.this[0]
+}
+
+moved {
+  from = aws_prometheus_alert_manager_definition.this
+  to   = aws_prometheus_alert_manager_definition.this[0]
 }
 
 # ---------------------------------------------------------------- Prometheus workspace
 
 module "workspace_key" {
   source = "../kms-key"
+  count  = local.prometheus ? 1 : 0
 
   alias       = "${var.name}-prometheus"
   description = "Encrypts the metrics, rules and alert manager of the Prometheus workspace ${var.name}"
@@ -25,6 +55,7 @@ module "workspace_key" {
 # Under /aws/vendedlogs/ the log delivery's resource policy stays small however many workspaces log.
 module "log_group" {
   source = "../log-group"
+  count  = local.prometheus ? 1 : 0
 
   name           = "/aws/vendedlogs/prometheus/${var.name}"
   key_alias      = "${var.name}-prometheus-logs"
@@ -34,26 +65,32 @@ module "log_group" {
 }
 
 resource "aws_prometheus_workspace" "this" {
+  count = local.prometheus ? 1 : 0
+
   alias       = var.name
-  kms_key_arn = module.workspace_key.key_arn
+  kms_key_arn = module.workspace_key[0].key_arn
 
   logging_configuration {
-    log_group_arn = "${module.log_group.arn}:*"
+    log_group_arn = "${module.log_group[0].arn}:*"
   }
 
   tags = var.tags
 }
 
 resource "aws_prometheus_rule_group_namespace" "this" {
+  count = local.prometheus ? 1 : 0
+
   name         = var.rule_namespace
-  workspace_id = aws_prometheus_workspace.this.id
+  workspace_id = aws_prometheus_workspace.this[0].id
   data         = var.alert_rules
 
   tags = var.tags
 }
 
 resource "aws_prometheus_alert_manager_definition" "this" {
-  workspace_id = aws_prometheus_workspace.this.id
+  count = local.prometheus ? 1 : 0
+
+  workspace_id = aws_prometheus_workspace.this[0].id
   definition   = "alertmanager_config: |\n  ${indent(2, chomp(var.alertmanager_config))}\n"
 
   # The alert manager publishes to the topics as soon as it has a definition.
@@ -73,7 +110,7 @@ data "aws_iam_policy_document" "topics_key" {
 
     principals {
       type        = "Service"
-      identifiers = ["aps.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"]
+      identifiers = concat(local.prometheus ? ["aps.amazonaws.com"] : [], ["cloudwatch.amazonaws.com", "events.amazonaws.com"])
     }
   }
 }
@@ -101,26 +138,30 @@ resource "aws_sns_topic" "this" {
 data "aws_iam_policy_document" "topic" {
   for_each = var.topic_names
 
-  statement {
-    sid       = "PrometheusAlertManager"
-    actions   = ["sns:Publish", "sns:GetTopicAttributes"]
-    resources = [aws_sns_topic.this[each.key].arn]
+  dynamic "statement" {
+    for_each = aws_prometheus_workspace.this
 
-    principals {
-      type        = "Service"
-      identifiers = ["aps.amazonaws.com"]
-    }
+    content {
+      sid       = "PrometheusAlertManager"
+      actions   = ["sns:Publish", "sns:GetTopicAttributes"]
+      resources = [aws_sns_topic.this[each.key].arn]
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
+      principals {
+        type        = "Service"
+        identifiers = ["aps.amazonaws.com"]
+      }
 
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [aws_prometheus_workspace.this.arn]
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = [statement.value.arn]
+      }
     }
   }
 

@@ -1,21 +1,21 @@
 output "workspace_id" {
   description = "ID of the Amazon Managed Service for Prometheus workspace."
-  value       = try(aws_prometheus_workspace.this.id, null)
+  value       = try(aws_prometheus_workspace.this[0].id, null)
 }
 
 output "workspace_arn" {
   description = "ARN of the workspace, for IAM policies (aps:RemoteWrite, aps:QueryMetrics)."
-  value       = try(aws_prometheus_workspace.this.arn, null)
+  value       = try(aws_prometheus_workspace.this[0].arn, null)
 }
 
 output "prometheus_endpoint" {
   description = "Prometheus-compatible endpoint of the workspace, ending in `/`: its HTTP API is under `<endpoint>api/v1/` (SigV4, service `aps`)."
-  value       = try(aws_prometheus_workspace.this.prometheus_endpoint, null)
+  value       = try(aws_prometheus_workspace.this[0].prometheus_endpoint, null)
 }
 
 output "remote_write_url" {
   description = "URL collectors remote-write to (SigV4, service `aps`)."
-  value       = try("${aws_prometheus_workspace.this.prometheus_endpoint}api/v1/remote_write", null)
+  value       = try("${aws_prometheus_workspace.this[0].prometheus_endpoint}api/v1/remote_write", null)
 }
 
 output "topic_arns" {
@@ -30,5 +30,5 @@ output "topics_kms_key_arn" {
 
 output "log_group_name" {
   description = "CloudWatch Logs group of the workspace's rule evaluation and alert manager."
-  value       = module.log_group.name
+  value       = try(module.log_group[0].name, null)
 }

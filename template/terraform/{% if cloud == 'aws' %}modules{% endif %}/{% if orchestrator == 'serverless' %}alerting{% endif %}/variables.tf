@@ -40,21 +40,23 @@ variable "rule_namespace" {
 }
 
 variable "alert_rules" {
-  description = "Prometheus rule file (YAML with `groups`) the workspace evaluates, e.g. file(\"monitoring/prometheus/alerts.yml\")."
+  description = "Prometheus rule file (YAML with `groups`) the workspace evaluates, e.g. file(\"monitoring/prometheus/alerts.yml\"); null for no Prometheus workspace at all (CloudWatch alarms only)."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(yamldecode(var.alert_rules).groups)
+    condition     = var.alert_rules == null || can(yamldecode(var.alert_rules).groups)
     error_message = "alert_rules must be a Prometheus rule file: YAML with a top-level `groups` list."
   }
 }
 
 variable "alertmanager_config" {
-  description = "Alertmanager configuration (plain YAML with `route` and `receivers`, sns_configs naming the topics) of the workspace's alert manager; the module wraps it in AMP's `alertmanager_config` document."
+  description = "Alertmanager configuration (plain YAML with `route` and `receivers`, sns_configs naming the topics) of the workspace's alert manager; the module wraps it in AMP's `alertmanager_config` document. Required with alert_rules."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(yamldecode(var.alertmanager_config).route)
+    condition     = var.alertmanager_config == null || can(yamldecode(var.alertmanager_config).route)
     error_message = "alertmanager_config must be an Alertmanager configuration: YAML with a top-level `route`."
   }
 }

@@ -32,6 +32,11 @@ locals {
   app                     = "app"
   collector               = "collector"
 
+  # Prometheus: the collector remote-writes the app's metrics to the environment's workspace.
+  # CloudWatch (no workspace): metrics as embedded metric format into the tasks' log group, traces
+  # to AWS X-Ray.
+  prometheus = var.prometheus_workspace_arn != null
+
   # Load balancer and target group names have at most 32 characters.
   short_name = length(var.name) <= 26 ? var.name : "${trimsuffix(substr(var.name, 0, 21), "-")}-${substr(sha256(var.name), 0, 4)}"
 
@@ -177,7 +182,8 @@ resource "aws_iam_role_policy" "execution" {
   policy = data.aws_iam_policy_document.execution.json
 }
 
-# The containers' own identity: the collector remote-writes to the environment's workspace, nothing else.
+# The containers' own identity: the collector remote-writes to the environment's workspace, or writes
+# metrics to the tasks' log group and traces to X-Ray; nothing else.
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task"
   description        = "Identity of the tasks of ${var.name}; attach what the service itself needs"
@@ -187,15 +193,40 @@ resource "aws_iam_role" "task" {
 }
 
 data "aws_iam_policy_document" "task" {
-  statement {
-    sid       = "PrometheusRemoteWrite"
-    actions   = ["aps:RemoteWrite"]
-    resources = [var.prometheus_workspace_arn]
+  dynamic "statement" {
+    for_each = local.prometheus ? [var.prometheus_workspace_arn] : []
+
+    content {
+      sid       = "PrometheusRemoteWrite"
+      actions   = ["aps:RemoteWrite"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.prometheus ? [] : [module.log_group.arn]
+
+    content {
+      sid       = "EmbeddedMetricFormat"
+      actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+      resources = ["${statement.value}:*"]
+    }
+  }
+
+  # X-Ray's write and sampling actions apply to no particular resource.
+  dynamic "statement" {
+    for_each = local.prometheus ? [] : ["xray"]
+
+    content {
+      sid       = "XRayTraces"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"]
+      resources = ["*"]
+    }
   }
 }
 
 resource "aws_iam_role_policy" "task" {
-  name   = "remote-write-metrics"
+  name   = local.prometheus ? "remote-write-metrics" : "write-telemetry"
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.task.json
 }
@@ -239,7 +270,7 @@ locals {
 
   # AWS Distro for OpenTelemetry: scrapes the service beside it and remote-writes with SigV4.
   # Every task scrapes localhost, so the task's ARN becomes the `instance` label.
-  collector_config = {
+  prometheus_collector_config = {
     extensions = {
       health_check = {}
       sigv4auth    = { region = local.region, service = "aps" }
@@ -281,7 +312,60 @@ locals {
     }
   }
 
-  app_environment = merge(var.environment_variables, { PORT = tostring(var.container_port) })
+  # Without Prometheus: the same scrape, plus the app's OTLP traces and metrics on localhost. Metrics
+  # go to CloudWatch as embedded metric format (one log stream per task in the tasks' log group, no
+  # dimension roll-up); histograms arrive as count, sum, min and max only (no percentiles). Traces
+  # go to AWS X-Ray.
+  cloudwatch_collector_config = {
+    extensions = {
+      health_check = {}
+    }
+    receivers = {
+      otlp = {
+        protocols = {
+          grpc = { endpoint = "localhost:4317" }
+          http = { endpoint = "localhost:4318" }
+        }
+      }
+      prometheus = local.prometheus_collector_config.receivers.prometheus
+    }
+    processors = local.prometheus_collector_config.processors
+    exporters = {
+      awsemf = {
+        region                  = local.region
+        namespace               = coalesce(var.metric_namespace, var.service_name)
+        log_group_name          = module.log_group.name
+        log_stream_name         = "${local.collector}/metrics/{TaskId}"
+        dimension_rollup_option = "NoDimensionRollup"
+      }
+      awsxray = {
+        region = local.region
+      }
+    }
+    service = {
+      extensions = ["health_check"]
+      pipelines = {
+        metrics = {
+          receivers  = ["prometheus", "otlp"]
+          processors = ["resourcedetection", "resource", "batch"]
+          exporters  = ["awsemf"]
+        }
+        traces = {
+          receivers  = ["otlp"]
+          processors = ["resourcedetection", "batch"]
+          exporters  = ["awsxray"]
+        }
+      }
+    }
+  }
+  collector_config = local.prometheus ? yamlencode(local.prometheus_collector_config) : yamlencode(local.cloudwatch_collector_config)
+
+  app_environment = merge(
+    var.environment_variables,
+    { PORT = tostring(var.container_port) },
+    # the app exports its spans over OTLP/HTTP to the collector beside it
+    local.prometheus ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT = "http://localhost:4318", OTEL_EXPORTER_OTLP_PROTOCOL = "http/protobuf" },
+  )
 
   # Both containers run as non-root users on a read-only root filesystem, with every Linux
   # capability dropped; /tmp is each one's only writable path.
@@ -309,7 +393,7 @@ locals {
       essential              = false
       user                   = "10001:10001"
       readonlyRootFilesystem = true
-      environment            = [{ name = "AOT_CONFIG_CONTENT", value = yamlencode(local.collector_config) }]
+      environment            = [{ name = "AOT_CONFIG_CONTENT", value = local.collector_config }]
       mountPoints            = [{ sourceVolume = "${local.collector}-tmp", containerPath = "/tmp" }]
       linuxParameters        = { initProcessEnabled = true, capabilities = { drop = ["ALL"] } }
       # A failing collector is restarted in place instead of stopping the task that serves traffic.
@@ -473,6 +557,7 @@ moved {
 #trivy:ignore:AVD-AWS-0053 Internet-facing only with a host name, as the service's public entry: HTTPS behind the environment's AWS WAF web ACL
 resource "aws_lb" "this" {
   #checkov:skip=CKV2_AWS_20:Only without a host name does port 80 forward: the internal load balancer speaks HTTP inside the VPC; with one, port 80 only redirects to HTTPS.
+  #checkov:skip=CKV_AWS_150:Deletion protection is var.deletion_protection: on in production, off in the environments that are torn down and rebuilt.
   #checkov:skip=CKV2_AWS_28:Internet-facing only with a host name, and then the environment root associates its web ACL (module waf), which checkov does not follow across modules.
   name                       = local.short_name
   internal                   = !local.public

@@ -221,6 +221,12 @@ variable "collector_image" {
   default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
 }
 
+variable "metric_namespace" {
+  description = "CloudWatch namespace of the app's own metrics when there is no Prometheus workspace (the collector's awsemf exporter)."
+  type        = string
+  default     = null
+}
+
 variable "scrape_job_name" {
   description = "Prometheus `job` label of the service's metrics; the alert rules select it."
   type        = string
@@ -238,21 +244,23 @@ variable "scrape_interval_seconds" {
 }
 
 variable "prometheus_workspace_arn" {
-  description = "ARN of the Amazon Managed Service for Prometheus workspace the collector writes to; the task role may write there only."
+  description = "ARN of the Amazon Managed Service for Prometheus workspace the collector writes to; the task role may write there only. Null: no Prometheus, the collector sends metrics to CloudWatch (EMF) and traces to AWS X-Ray instead."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/.+$", var.prometheus_workspace_arn))
+    condition     = var.prometheus_workspace_arn == null || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/.+$", var.prometheus_workspace_arn))
     error_message = "prometheus_workspace_arn must be the ARN of an Amazon Managed Service for Prometheus workspace."
   }
 }
 
 variable "prometheus_remote_write_url" {
-  description = "Remote-write URL of that workspace, `<prometheus endpoint>api/v1/remote_write`."
+  description = "Remote-write URL of that workspace, `<prometheus endpoint>api/v1/remote_write`; null with prometheus_workspace_arn."
   type        = string
+  default     = null
 
   validation {
-    condition     = startswith(var.prometheus_remote_write_url, "https://")
+    condition     = var.prometheus_remote_write_url == null || startswith(coalesce(var.prometheus_remote_write_url, "https://"), "https://")
     error_message = "prometheus_remote_write_url must be an https URL."
   }
 }
