@@ -34,6 +34,13 @@ SERVERLESS_VARIANTS = {
         "runtime": "node",
         "domain_name": "payments.example.com",
     },
+    # the cloud's own monitoring: CloudWatch alarms and dashboard, X-Ray (no Prometheus workspace)
+    "aws-serverless-cloud-native": {
+        "orchestrator": "serverless",
+        "deploy_strategy": "blue-green",
+        "runtime": "java",
+        "monitoring": "cloud-native",
+    },
     "gcp-serverless-domain": {
         "cloud": "gcp",
         "region": "europe-west1",
