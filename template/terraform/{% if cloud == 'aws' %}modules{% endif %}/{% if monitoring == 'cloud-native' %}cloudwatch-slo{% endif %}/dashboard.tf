@@ -1,6 +1,6 @@
 # The service at a glance: traffic, errors, latency percentiles, saturation, and the two
-# objectives with the share of their error budget left over the dashboard's time range (30 days by
-# default, the objectives' window).
+# objectives with the share of their error budget left over the last 30 days (the objectives'
+# window: that widget keeps its own time range, whatever the dashboard's).
 
 data "aws_region" "current" {}
 
@@ -67,9 +67,10 @@ locals {
     {
       type = "metric", x = 12, y = 6, width = 12, height = 6
       properties = {
-        title                = "Objectives and error budget left over the time range"
+        title                = "Objectives and error budget left, last 30 days"
         view                 = "singleValue"
         region               = data.aws_region.current.region
+        start                = "-P30D"
         setPeriodToTimeRange = true
         metrics = [
           concat([local.elb.namespace, "RequestCount"], local.elb.dimensions, [{ id = "requests", stat = "Sum", visible = false }]),
@@ -98,5 +99,5 @@ locals {
 
 resource "aws_cloudwatch_dashboard" "service" {
   dashboard_name = var.name
-  dashboard_body = jsonencode({ start = "-P30D", periodOverride = "inherit", widgets = local.widgets })
+  dashboard_body = jsonencode({ widgets = local.widgets })
 }
