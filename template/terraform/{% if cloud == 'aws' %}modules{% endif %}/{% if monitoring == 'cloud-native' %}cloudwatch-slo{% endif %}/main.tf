@@ -74,7 +74,7 @@ resource "aws_cloudwatch_metric_alarm" "burn" {
   for_each = local.windows
 
   alarm_name          = local.alarm_name[each.key]
-  alarm_description   = "Part of ${var.name}-SLO${local.slos[each.value.slo].title}${title(each.value.speed)}Burn (no action of its own): over the last ${each.value.window} more than ${each.value.factor} x ${local.slos[each.value.slo].budget} of the requests to ${var.service_title} ${local.slos[each.value.slo].bad}${each.value.min_requests > 0 ? ", with more than ${each.value.min_requests} requests" : ""}. Runbook: ${local.runbook[each.value.slo][each.value.speed]}"
+  alarm_description   = "Part of ${var.name}-SLO${local.slos[each.value.slo].title}${title(each.value.speed)}Burn (no action of its own): over the last ${each.value.window} more than ${format("%.4g", each.value.threshold * 100)}% (${each.value.factor}x the error budget) of the requests to ${var.service_title} ${local.slos[each.value.slo].bad}${each.value.min_requests > 0 ? ", with more than ${format("%.6g", each.value.min_requests)} requests" : ""}. Runbook: ${local.runbook[each.value.slo][each.value.speed]}"
   comparison_operator = "GreaterThanThreshold"
   threshold           = each.value.threshold
   evaluation_periods  = 1
