@@ -28,15 +28,20 @@ locals {
       title  = "Availability"
       budget = (100 - var.slo_availability) / 100
       bad    = "failed with a 5xx status"
-      # bad requests / requests; both 5xx counts, the targets' and the load balancer's own (502-504
-      # when no target answers)
-      ratio   = "(FILL(elb5xx, 0) + FILL(target5xx, 0)) / FILL(requests, 1)"
-      metrics = { requests = "RequestCount", elb5xx = "HTTPCode_ELB_5XX_Count", target5xx = "HTTPCode_Target_5XX_Count" }
+      # Requests: RequestCount counts only those for which the load balancer could choose a target,
+      # so the 503s it answers itself when no target is registered (every task stopped) are added;
+      # without them a total outage would count no request, fail the guard and burn no budget.
+      total = "FILL(requests, 0) + FILL(elb503, 0)"
+      # bad requests / requests; both 5xx counts, the targets' and the load balancer's own (502 and
+      # 504 from a failing target, 503 with none)
+      ratio   = "(FILL(elb5xx, 0) + FILL(target5xx, 0)) / IF(total > 0, total, 1)"
+      metrics = { requests = "RequestCount", elb503 = "HTTPCode_ELB_503_Count", elb5xx = "HTTPCode_ELB_5XX_Count", target5xx = "HTTPCode_Target_5XX_Count" }
     }
     latency = {
       title  = "Latency"
       budget = 0.01
       bad    = "took longer than ${var.slo_latency_ms} ms"
+      total  = "FILL(requests, 0)"
       # PR(:x) is the percentage of the targets' responses that took at most x seconds
       ratio   = "(100 - FILL(fast, 100)) / 100"
       metrics = { requests = "RequestCount", fast = "TargetResponseTime" }
@@ -85,8 +90,15 @@ resource "aws_cloudwatch_metric_alarm" "burn" {
   metric_query {
     id          = "bad_ratio"
     label       = "Share of requests that ${local.slos[each.value.slo].bad} over ${each.value.window}"
-    expression  = "IF(FILL(requests, 0) > ${each.value.min_requests}, ${local.slos[each.value.slo].ratio}, 0)"
+    expression  = "IF(total > ${each.value.min_requests}, ${local.slos[each.value.slo].ratio}, 0)"
     return_data = true
+  }
+
+  metric_query {
+    id          = "total"
+    label       = "Requests over ${each.value.window}"
+    expression  = local.slos[each.value.slo].total
+    return_data = false
   }
 
   dynamic "metric_query" {
