@@ -179,18 +179,11 @@ def test_access_logs_go_to_a_hardened_bucket_the_load_balancer_may_write(project
     assert resources["aws_s3_bucket_policy.this"]["policy"] == "${data.aws_iam_policy_document.this.json}"
 
 
-def test_the_access_log_bucket_moved_into_its_module_keeps_its_state(projects):
-    """Every resource the load-balancer module had for its access logs moves into module.access_logs."""
+def test_the_access_log_bucket_is_the_shared_module(projects):
+    """The load-balancer module was born with the access-logs module: nothing of its own to move."""
     project = projects["zone-created"]
-    moved = {
-        (block["from"], block["to"])
-        for block in load_hcl(project / "terraform" / "modules" / "load-balancer" / "main.tf").get("moved", [])
-    }
-    resources = module(project, "access-logs", "resource")
-    assert len(resources) == 7
-    assert moved == {
-        (f"${{{name.split('.')[0]}.access_logs}}", f"${{module.access_logs.{name}}}") for name in resources
-    }
+    assert "moved" not in load_hcl(project / "terraform" / "modules" / "load-balancer" / "main.tf")
+    assert len(module(project, "access-logs", "resource")) == 7
     assert not any(name.startswith("aws_s3_") for name in module(project, "load-balancer", "resource"))
 
 

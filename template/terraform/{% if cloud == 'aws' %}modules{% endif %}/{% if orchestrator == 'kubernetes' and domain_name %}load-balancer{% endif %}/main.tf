@@ -70,42 +70,6 @@ module "access_logs" {
   tags          = var.tags
 }
 
-# The bucket and its settings were resources of this module before they became the module access-logs.
-moved {
-  from = aws_s3_bucket.access_logs
-  to   = module.access_logs.aws_s3_bucket.this
-}
-
-moved {
-  from = aws_s3_bucket_ownership_controls.access_logs
-  to   = module.access_logs.aws_s3_bucket_ownership_controls.this
-}
-
-moved {
-  from = aws_s3_bucket_public_access_block.access_logs
-  to   = module.access_logs.aws_s3_bucket_public_access_block.this
-}
-
-moved {
-  from = aws_s3_bucket_versioning.access_logs
-  to   = module.access_logs.aws_s3_bucket_versioning.this
-}
-
-moved {
-  from = aws_s3_bucket_server_side_encryption_configuration.access_logs
-  to   = module.access_logs.aws_s3_bucket_server_side_encryption_configuration.this
-}
-
-moved {
-  from = aws_s3_bucket_lifecycle_configuration.access_logs
-  to   = module.access_logs.aws_s3_bucket_lifecycle_configuration.this
-}
-
-moved {
-  from = aws_s3_bucket_policy.access_logs
-  to   = module.access_logs.aws_s3_bucket_policy.this
-}
-
 # ---------------------------------------------------------------- load balancer
 
 # Internet-facing in the public subnets; the environment's web ACL (module waf) is associated with it.

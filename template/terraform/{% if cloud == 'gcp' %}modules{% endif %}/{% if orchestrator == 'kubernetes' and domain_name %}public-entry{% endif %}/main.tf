@@ -112,12 +112,6 @@ module "cloud_armor" {
   rate_limit_per_minute = var.rate_limit_per_minute
 }
 
-# Declared here before the cloud-armor module held it: the state moves, the policy stays.
-moved {
-  from = google_compute_security_policy.this
-  to   = module.cloud_armor.google_compute_security_policy.this
-}
-
 # ---------------------------------------------------------------- logs
 
 # Every request to the host name and Cloud Armor's decision on it (jsonPayload.enforcedSecurityPolicy),
